@@ -1,18 +1,14 @@
-export default {
-  displayName: 'api-e2e',
+// E2E suites start the built API (dist/apps/api/main.js) as child processes on free ports.
+// E2E_DB=postgres runs them against the real PostgreSQL server instead of SQLite files.
+module.exports = {
+  displayName: `api-e2e (${process.env.E2E_DB ?? 'sqlite'})`,
   preset: '../../jest.preset.js',
-  globalSetup: '<rootDir>/src/support/global-setup.ts',
-  globalTeardown: '<rootDir>/src/support/global-teardown.ts',
-  setupFiles: ['<rootDir>/src/support/test-setup.ts'],
   testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.e2e.spec.ts'],
   transform: {
-    '^.+\\.[tj]s$': [
-      'ts-jest',
-      {
-        tsconfig: '<rootDir>/tsconfig.spec.json',
-      },
-    ],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
-  moduleFileExtensions: ['ts', 'js', 'html'],
-  coverageDirectory: '../../coverage/api-e2e',
+  moduleFileExtensions: ['ts', 'js'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
 };

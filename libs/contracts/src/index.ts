@@ -1,1 +1,9 @@
-export * from './lib/contracts';
+// Types and constants only: safe for the browser bundle. Runtime schemas live in
+// `@realtime/contracts/schemas` so that validators stay out of the dashboard.
+export * from './lib/auth';
+export * from './lib/chat';
+export * from './lib/errors';
+export * from './lib/health';
+export * from './lib/metrics';
+export * from './lib/notifications';
+export * from './lib/orders';

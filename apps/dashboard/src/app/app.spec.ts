@@ -13,8 +13,6 @@ describe('App', () => {
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
     const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain(
-      'Welcome dashboard',
-    );
+    expect(compiled.querySelector('h1')?.textContent).toContain('Welcome dashboard');
   });
 });

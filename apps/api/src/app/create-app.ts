@@ -1,0 +1,42 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+
+import { AppModule } from './app.module';
+import type { AppConfig } from '../config/app-config';
+
+/** Builds the configured application; main.ts listens, tests may listen on port 0. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  if (config.jwtSecretGenerated) {
+    logger.warn(
+      'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
+    );
+  }
+  app.setGlobalPrefix('api');
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.use(cookieParser());
+  const strict = helmet();
+  const docs = helmet({ contentSecurityPolicy: false });
+  app.use((req: { path: string }, res: unknown, next: () => void) =>
+    (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next),
+  );
+  app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Realtime operations dashboard API')
+    .setDescription('HTTP endpoints; streams and chat are described in the README.')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+}

@@ -1,0 +1,82 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+import type { ApiError } from '@realtime/contracts';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  limit?: number;
+}
+
+/**
+ * Every HTTP error leaves as `{statusCode, message, error}`: a 4xx that says what is wrong,
+ * and for anything unexpected a bare 500 whose details stay in the log, never in the body.
+ */
+/** `NOT_FOUND` → `Not Found`, the way Nest's own errors spell it. */
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return name
+    ? name
+        .toLowerCase()
+        .replace(/(^|_)(\w)/g, (_, sep: string, c: string) => (sep ? ' ' : '') + c.toUpperCase())
+    : 'Error';
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    if (host.getType() !== 'http') return;
+    const res = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (res.headersSent) {
+      // A stream that has started cannot change its status; end it instead.
+      if (!res.writableEnded) res.end();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ApiError {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const body =
+        typeof response === 'string'
+          ? { message: response }
+          : (response as { message?: unknown; error?: unknown });
+      const message = Array.isArray(body.message)
+        ? body.message.join('; ')
+        : String(body.message ?? exception.message);
+      const error = typeof body.error === 'string' ? body.error : reasonPhrase(status);
+      return { statusCode: status, message, error };
+    }
+    const e = exception as BodyParserError | null;
+    const status = e?.status ?? e?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message =
+        e?.type === 'entity.parse.failed'
+          ? 'Malformed JSON in request body'
+          : e?.type === 'entity.too.large'
+            ? `Request body is larger than the limit of ${e.limit} bytes`
+            : e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported'
+              ? 'Unsupported request body encoding'
+              : (exception as Error).message || 'Bad request';
+      return {
+        statusCode: status,
+        message,
+        error: reasonPhrase(status),
+      };
+    }
+    return {
+      statusCode: 500,
+      message: 'Internal server error',
+      error: 'Internal Server Error',
+    };
+  }
+}

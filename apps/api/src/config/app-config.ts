@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    message: 'must be true or false',
+  })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL_S: int(10, 30 * 24 * 3600).default(900),
+  DASHBOARD_TICK_MS: int(100, 3_600_000).default(5000),
+  HEARTBEAT_MS: int(100, 3_600_000).default(30000),
+  DASHBOARD_RETENTION_MIN: int(1, 24 * 60).default(15),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
+    .default('sqlite:data/realtime.db'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
+    .optional(),
+  DEMO: bool.optional(),
+  CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD']).default('USD'),
+  CORS_ORIGINS: z.string().default('http://localhost:4200'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb')
+    .default('100kb'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_RATE_LIMIT: int(1, 1_000_000).default(20),
+  EVENT_LOOP_DELAY_MS_THRESHOLD: int(1, 60_000).default(200),
+  HEAP_USED_MB_THRESHOLD: int(16, 65_536).default(1024),
+});
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  jwtSecret: string;
+  jwtSecretGenerated: boolean;
+  jwtTtlS: number;
+  dashboardTickMs: number;
+  heartbeatMs: number;
+  dashboardRetentionMin: number;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  demo: boolean;
+  currency: string;
+  corsOrigins: string[];
+  bodyLimit: string;
+  logLevel: string;
+  loginRateLimit: number;
+  thresholds: { eventLoopDelayMs: number; heapUsedMb: number };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(
+      `Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')} ${issue.message}`,
+    );
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    jwtSecret: e.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    jwtSecretGenerated: !e.JWT_SECRET,
+    jwtTtlS: e.JWT_TTL_S,
+    dashboardTickMs: e.DASHBOARD_TICK_MS,
+    heartbeatMs: e.HEARTBEAT_MS,
+    dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    demo: e.DEMO ?? e.NODE_ENV !== 'production',
+    currency: e.CURRENCY,
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bodyLimit: e.BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+    thresholds: {
+      eventLoopDelayMs: e.EVENT_LOOP_DELAY_MS_THRESHOLD,
+      heapUsedMb: e.HEAP_USED_MB_THRESHOLD,
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+
+import type { Dialect } from './database.provider';
+
+// Versioned migrations, applied in name order at start-up. One schema for both
+// databases; the only dialect difference is how an auto-increment key is declared.
+// Never edit a migration that has shipped: add the next one.
+type Db = Kysely<unknown>;
+
+/** An auto-increment primary key named `id`: BIGSERIAL on PostgreSQL, INTEGER on SQLite. */
+function withId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect) {
+  return dialect === 'postgres'
+    ? table.addColumn('id', 'bigserial', (c) => c.primaryKey())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const autoId = <T extends string>(t: CreateTableBuilder<T, never>) => withId(t, dialect);
+
+  return {
+    '0001_initial': {
+      async up(db: Db) {
+        await autoId(db.schema.createTable('users'))
+          .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'varchar(255)', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await autoId(db.schema.createTable('orders'))
+          .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+          .addColumn('idempotency_key', 'varchar(128)')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('orders_user_idempotency_key', ['user_id', 'idempotency_key'])
+          .execute();
+        await db.schema.createIndex('orders_created_at').on('orders').column('created_at').execute();
+
+        await autoId(db.schema.createTable('notifications'))
+          .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('type', 'varchar(16)', (c) => c.notNull())
+          .addColumn('title', 'varchar(200)', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('read_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('notifications_user_id')
+          .on('notifications')
+          .columns(['user_id', 'id'])
+          .execute();
+
+        await autoId(db.schema.createTable('notification_events'))
+          .addColumn('user_id', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('notification_events_user_id')
+          .on('notification_events')
+          .columns(['user_id', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('rooms')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('room_members')
+          .addColumn('room_id', 'varchar(64)', (c) => c.notNull().references('rooms.id'))
+          .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('joined_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('room_members_pk', ['room_id', 'user_id'])
+          .execute();
+
+        await autoId(db.schema.createTable('chat_messages'))
+          .addColumn('room_id', 'varchar(64)', (c) => c.notNull().references('rooms.id'))
+          .addColumn('sender_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('client_id', 'varchar(128)', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('chat_messages_dedupe', ['room_id', 'sender_id', 'client_id'])
+          .execute();
+        await db.schema
+          .createIndex('chat_messages_room_id')
+          .on('chat_messages')
+          .columns(['room_id', 'id'])
+          .execute();
+      },
+    },
+  };
+}
+
+export class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}

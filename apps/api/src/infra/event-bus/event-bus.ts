@@ -1,0 +1,15 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * Publish/subscribe of already-serialized messages between the parts of the API and,
+ * with Redis, between instances. Messages are strings so that a payload is serialized
+ * once by its producer, whatever the number of subscribers or instances.
+ */
+export abstract class EventBus {
+  abstract publish(channel: string, message: string): Promise<void>;
+  /** A hot stream of the channel's messages; subscribing is cheap and shared. */
+  abstract channel(name: string): Observable<string>;
+  /** Whether messages currently reach other instances (always true in-process). */
+  abstract readonly connected: boolean;
+  abstract readonly kind: 'in-process' | 'redis';
+}

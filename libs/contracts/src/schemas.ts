@@ -1,0 +1,88 @@
+// Runtime validators for every payload that crosses the wire. Each schema is checked
+// against the interface it validates, so changing one without the other breaks the build.
+import { z } from 'zod';
+
+import {
+  CHAT_CONTENT_MAX,
+  CURRENCIES,
+  NOTIFICATION_MESSAGE_MAX,
+  NOTIFICATION_TITLE_MAX,
+  NOTIFICATION_TYPES,
+  type ChatSendRequest,
+  type CreateNotificationRequest,
+  type CreateOrderRequest,
+  type JoinRequest,
+  type LeaveRequest,
+  type LoginRequest,
+  type TypingRequest,
+} from './index';
+
+export const LoginRequestSchema = z
+  .object({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(256),
+  })
+  .strict() satisfies z.ZodType<LoginRequest>;
+
+export const CreateOrderRequestSchema = z
+  .object({
+    amount: z
+      .number()
+      .positive()
+      .max(1_000_000_000)
+      .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals'),
+    currency: z.enum(CURRENCIES),
+  })
+  .strict() satisfies z.ZodType<CreateOrderRequest>;
+
+/** Printable ASCII, 1–128 characters: what we accept in an `Idempotency-Key` header. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const CreateNotificationRequestSchema = z
+  .object({
+    userId: z.union([z.number().int().positive(), z.string().min(1).max(64)]),
+    title: z.string().trim().min(1).max(NOTIFICATION_TITLE_MAX),
+    message: z.string().max(NOTIFICATION_MESSAGE_MAX),
+    type: z.enum(NOTIFICATION_TYPES).optional(),
+  })
+  .strict() satisfies z.ZodType<CreateNotificationRequest>;
+
+/** Room ids: lower-case letters, digits, `-` and `_`, 1–64 characters. */
+export const RoomIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _');
+
+export const JoinRequestSchema = z.object({ roomId: RoomIdSchema }).strict() satisfies z.ZodType<JoinRequest>;
+export const LeaveRequestSchema = z
+  .object({ roomId: RoomIdSchema })
+  .strict() satisfies z.ZodType<LeaveRequest>;
+
+/** Content length is checked separately so that an over-long message gets `TOO_LONG`. */
+export const ChatSendRequestSchema = z
+  .object({
+    roomId: RoomIdSchema,
+    content: z.string().trim().min(1),
+    clientId: z.string().min(1).max(128),
+  })
+  .strict() satisfies z.ZodType<ChatSendRequest>;
+export const CHAT_CONTENT_LIMIT = CHAT_CONTENT_MAX;
+
+export const TypingRequestSchema = z
+  .object({ roomId: RoomIdSchema, isTyping: z.boolean() })
+  .strict() satisfies z.ZodType<TypingRequest>;
+
+/** One line naming each bad field: `amount: Too small: expected number to be >0`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
