@@ -11,6 +11,7 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { PresenceModule } from './presence/presence.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         DatabaseModule,
         EventBusModule,
         UsersModule,
+        PresenceModule,
         AuthModule,
         HealthModule,
       ],
