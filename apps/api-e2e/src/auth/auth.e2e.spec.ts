@@ -1,8 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { ApiProcess, TEST_JWT_SECRET, runApiUntilExit } from '../support/api-process';
-import { login, request } from '../support/http';
-import { RawSse } from '../support/sse';
+import { ApiProcess, RawSse, TEST_JWT_SECRET, login, request, runApiUntilExit } from '@realtime/test-support';
 
 function b64url(value: object | string): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { Client } from 'pg';
 
-const MAIN = resolve(__dirname, '../../../../dist/apps/api/main.js');
+const MAIN = process.env.E2E_API_MAIN ?? resolve(__dirname, '../../../dist/apps/api/main.js');
 /** The real PostgreSQL server of this machine and CI; each suite gets its own database. */
 export const PG_ADMIN_URL = process.env.E2E_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const E2E_DB = (process.env.E2E_DB ?? 'sqlite') as 'sqlite' | 'postgres';
