@@ -25,6 +25,7 @@ export class ChatClient {
   private constructor(readonly socket: Socket) {
     open.add(this);
     socket.onAny((event: string, data: unknown) => this.push({ event, data }));
+    socket.on('connect', () => this.push({ event: 'connect', data: undefined }));
     socket.on('connect_error', (err) => this.push({ event: 'connect_error', data: err }));
     socket.on('disconnect', (reason) => {
       this.disconnectReason = reason;
