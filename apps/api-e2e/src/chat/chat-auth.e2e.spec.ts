@@ -65,6 +65,18 @@ describe('chat authentication', () => {
     }
   });
 
+  it('applies the configured CORS origins to socket.io and does not serve the client script', async () => {
+    const handshake = `${api.baseUrl}/socket.io/?EIO=4&transport=polling`;
+    const allowed = await fetch(handshake, { headers: { origin: 'http://localhost:4200' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4200');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    await allowed.text();
+    const other = await fetch(handshake, { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    await other.text();
+    expect((await fetch(`${api.baseUrl}/socket.io/socket.io.js`)).status).not.toBe(200);
+  });
+
   it('closes a socket when its token expires, unless a fresh token came in-band first', async () => {
     const shortLived = forgeToken({ sub: String(alice.user.id), username: 'alice', exp: now() + 3 });
     const refreshed = await ChatClient.connect(api, shortLived);

@@ -150,19 +150,26 @@ describe('chat', () => {
     expect(await b.waitFor('typing', (t) => !t.isTyping)).toMatchObject({ userId: alice.user.id });
   });
 
-  it('leaves a room: no more messages, presence without the member', async () => {
+  it("leaves a room for all of the user's tabs: presence without them, no more messages", async () => {
     const roomId = newRoom();
     const { a, b } = await pair(roomId);
+    const bobsOtherTab = await ChatClient.connect(api, bob.accessToken);
+    await bobsOtherTab.request('join', { roomId });
     expect(await b.request('leave', { roomId })).toEqual({ ok: true, roomId });
-    const presence = await a.waitFor('presence', (p) => p.members.length === 1);
+    const alone = (p: { members: unknown[] }) => p.members.length === 1;
+    const presence = await a.waitFor('presence', alone);
     expect(presence.members).toEqual([{ userId: alice.user.id, username: 'alice', online: true }]);
+    await bobsOtherTab.waitFor('presence', alone);
+
     const sent = await a.request('chat', { roomId, content: 'anyone?', clientId: 'l-1' });
     await a.waitFor('chat', (m) => m.id === sent.message.id);
-    expect(await b.request('chat', { roomId, content: 'me', clientId: 'l-2' })).toMatchObject({
-      ok: false,
-      error: { code: 'NOT_MEMBER' },
-    });
-    expect(b.all('chat')).toEqual([]);
+    for (const tab of [b, bobsOtherTab]) {
+      expect(await tab.request('chat', { roomId, content: 'me', clientId: 'l-2' })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_MEMBER' },
+      });
+      expect(tab.all('chat')).toEqual([]);
+    }
   });
 
   describe('errors: coded answer and error event, and the socket stays up', () => {

@@ -218,10 +218,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { roomId } = req.value;
       const { user } = socket.data;
       await this.chat.leave(roomId, user.id);
+      if (this.typing.stop(roomId, user.id)) this.emitTyping(roomId, user, false);
+      // Sent before the user's sockets leave, so that their other tabs learn it too.
+      await this.broadcastPresence(roomId);
       // The user leaves the room, not just this tab: every socket of theirs stops receiving it.
       this.server.in(userChannel(user.id)).socketsLeave(roomChannel(roomId));
-      if (this.typing.stop(roomId, user.id)) this.emitTyping(roomId, user, false);
-      await this.broadcastPresence(roomId);
       return { ok: true, roomId };
     });
   }
