@@ -72,7 +72,8 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** socket.io room names: one per chat room, one per user (all of that user's sockets). */
-export const roomChannel = (roomId: string) => `room:${roomId}`;
+const ROOM_PREFIX = 'room:';
+export const roomChannel = (roomId: string) => `${ROOM_PREFIX}${roomId}`;
 export const userChannel = (userId: number) => `user:${userId}`;
 
 function fail(
@@ -169,7 +170,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     socket.once('disconnecting', () => {
       this.roomsAtDisconnect.set(
         socket.id,
-        [...socket.rooms].filter((r) => r.startsWith('room:')).map((r) => r.slice('room:'.length)),
+        [...socket.rooms].filter((r) => r.startsWith(ROOM_PREFIX)).map((r) => r.slice(ROOM_PREFIX.length)),
       );
     });
   }
