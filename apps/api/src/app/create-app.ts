@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { RedisIoAdapter } from '../infra/socket-io/redis-io.adapter';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
+import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
 
 /** Builds the configured application; main.ts listens, tests may listen on port 0. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next),
   );
   app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   app.enableShutdownHooks();
   if (config.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl));
 
