@@ -5,7 +5,6 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
-import { RedisIoAdapter } from '../infra/socket-io/redis-io.adapter';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
@@ -34,7 +33,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   app.enableShutdownHooks();
-  if (config.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl));
 
   const openApi = new DocumentBuilder()
     .setTitle('Realtime operations dashboard API')
