@@ -10,7 +10,9 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
 import { UsersModule } from './users/users.module';
 
@@ -46,6 +48,8 @@ export class AppModule {
         PresenceModule,
         AuthModule,
         HealthModule,
+        OrdersModule,
+        DashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
