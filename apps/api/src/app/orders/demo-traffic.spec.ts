@@ -21,8 +21,8 @@ describe('demo traffic', () => {
     expect(currencies.has('USD') && currencies.has('EUR')).toBe(true);
   });
 
-  it('is bursty: five times the rate in a burst, and waits follow the rate', () => {
-    expect(demoRatePerSecond(0, true)).toBeCloseTo(5 * demoRatePerSecond(0, false));
+  it('is bursty: four times the rate in a burst, and waits follow the rate', () => {
+    expect(demoRatePerSecond(0, true)).toBeCloseTo(4 * demoRatePerSecond(0, false));
     const random = seeded(7);
     const mean = (rate: number) =>
       Array.from({ length: 5000 }, () => nextDelayMs(rate, random)).reduce((a, b) => a + b) / 5000;

@@ -14,12 +14,12 @@ const CURRENCY_MIX: Array<[Currency, number]> = [
 ];
 
 /**
- * Orders per second at `now`: a slow wave over ten minutes (quiet to busy), times five
+ * Orders per second at `now`: a slow wave over ten minutes (quiet to busy), times four
  * during a burst, so the dashboard's chart has something to show.
  */
 export function demoRatePerSecond(now: number, inBurst: boolean): number {
-  const wave = 0.8 + 0.5 * Math.sin((2 * Math.PI * now) / 600_000);
-  return wave * (inBurst ? 5 : 1);
+  const wave = 0.5 + 0.3 * Math.sin((2 * Math.PI * now) / 600_000);
+  return wave * (inBurst ? 4 : 1);
 }
 
 /** Waiting time until the next order of a Poisson process with `ratePerSecond`. */

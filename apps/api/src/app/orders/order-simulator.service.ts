@@ -51,8 +51,8 @@ export class OrderSimulator implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async placeOne() {
-    // About one order in forty starts a rush of 5–20 s.
-    if (Date.now() >= this.burstUntil && this.random() < 0.025) {
+    // About one order in fifty starts a rush of 5–20 s.
+    if (Date.now() >= this.burstUntil && this.random() < 0.02) {
       this.burstUntil = Date.now() + 5000 + this.random() * 15_000;
     }
     const userId = this.userIds[Math.floor(this.random() * this.userIds.length)];
