@@ -1,7 +1,15 @@
 import type { DashboardMetrics } from '@realtime/contracts';
 import { ApiProcess, RawSse, login, request } from '@realtime/test-support';
 
-import { connections, eventually, expectIncreasing, idsOf, metricsOf, openStream } from './dashboard-support';
+import {
+  STREAM,
+  connections,
+  eventually,
+  expectIncreasing,
+  idsOf,
+  metricsOf,
+  openStream,
+} from './dashboard-support';
 
 /** How many streams the teardown test opens and closes (E2E_STREAMS=1000 for the full run). */
 const TEARDOWN_STREAMS = Number(process.env.E2E_STREAMS ?? 300);
@@ -41,6 +49,18 @@ describe('dashboard stream (snapshot, refresh, presence, teardown)', () => {
     const [first] = await sse.waitForEvents('metrics', 1);
     expect(first.retry).toBeGreaterThan(0);
     expect(metricsOf(first).activeUsers).toBe(1);
+  });
+
+  it('lets a browser stream authenticate with the login cookie, but not a refresh (no CSRF)', async () => {
+    const res = await request(api, 'POST', '/api/auth/login', {
+      body: { username: 'carol', password: 'demo-password' },
+    });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    const sse = track(await RawSse.open(`${api.baseUrl}${STREAM}`, { cookie }));
+    expect(sse.status).toBe(200);
+    await sse.waitForEvents('metrics', 1);
+    const refresh = await request(api, 'POST', '/api/dashboard/refresh', { headers: { cookie } });
+    expect(refresh.status).toBe(401);
   });
 
   it('counts distinct users: two users, and one user twice', async () => {
@@ -149,5 +169,13 @@ describe('dashboard system status', () => {
     expect(res.body.components['heap']).toMatchObject({ state: 'degraded', unit: 'MB', threshold: 16 });
     expect(res.body.components['heap'].value).toBeGreaterThan(16);
     expect(res.body.components['database'].state).toBe('ok');
+  });
+
+  it('ends open streams at shutdown so the process exits (SIGTERM)', async () => {
+    const { accessToken } = await login(api, 'bob');
+    const sse = await openStream(api, accessToken);
+    await sse.waitForEvents('metrics', 1);
+    await api.stop('SIGTERM');
+    await sse.until((s) => s.closed, 10_000, 'the stream to end');
   });
 });

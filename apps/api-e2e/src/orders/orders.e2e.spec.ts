@@ -12,7 +12,6 @@ describe('orders (simulator off)', () => {
   let alice: string;
   let bob: string;
   const post = (token: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     request<Order & Record<string, any>>(api, 'POST', '/api/orders', { token, body, headers });
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { type Observable, Subject, takeUntil } from 'rxjs';
 
 import {
   DASHBOARD_RETRY_MS,
@@ -41,6 +41,8 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private openStreams = 0;
+  /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
+  private readonly closing$ = new Subject<void>();
 
   constructor(
     private readonly metrics: DashboardMetricsService,
@@ -63,6 +65,8 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
 
   onModuleDestroy() {
     clearInterval(this.timer);
+    this.closing$.next();
+    this.closing$.complete();
     this.feed.close();
   }
 
@@ -83,7 +87,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
           };
         },
       },
-    );
+    ).pipe(takeUntil(this.closing$));
   }
 
   snapshot(): Promise<DashboardMetrics> {
