@@ -139,6 +139,7 @@ describe('dashboard stream (snapshot, refresh, presence, teardown)', () => {
     expect(during.dashboardStreams).toBe(before.dashboardStreams + TEARDOWN_STREAMS);
     expect(during.connections['dashboard']).toBe(before.connections['dashboard'] + TEARDOWN_STREAMS);
     expect(during.activeUsers).toBe(3);
+    expect(during.userChannels).toBe(3);
     streams.forEach((s) => s.close());
     const after = await eventually(
       () => connections(api, alice),

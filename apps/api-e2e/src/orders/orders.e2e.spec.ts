@@ -158,7 +158,9 @@ describe('orders (simulator off)', () => {
     const after = await snapshot(api, alice);
     expect(after.ordersToday).toBe(before.ordersToday);
     expect(after.revenue).toBeCloseTo(before.revenue, 2);
-    expect(after.ordersPerMinute).toBe(before.ordersPerMinute);
+    // The last minute is reloaded too (it may only have shrunk while the process restarted).
+    expect(after.ordersPerMinute).toBeGreaterThanOrEqual(1);
+    expect(after.ordersPerMinute).toBeLessThanOrEqual(before.ordersPerMinute);
     const replay = await post(alice, { amount: 7.5, currency: 'CHF' }, { 'idempotency-key': key });
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(original.body);

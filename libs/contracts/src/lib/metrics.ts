@@ -59,6 +59,8 @@ export interface DashboardConnectionsResponse {
   activeUsers: number;
   /** Open connections of every kind (dashboard, notifications, chat). */
   connections: Record<string, number>;
+  /** Per-user refresh channels this instance listens to (one per user with an open dashboard stream). */
+  userChannels: number;
 }
 
 export type DashboardEvent =

@@ -114,6 +114,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
         notifications: this.presence.connections('notifications'),
         chat: this.presence.connections('chat'),
       },
+      userChannels: this.feed.userChannels,
     };
   }
 
