@@ -1,5 +1,6 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import type { ComponentHealth, SystemStatus } from '@realtime/contracts';
 
