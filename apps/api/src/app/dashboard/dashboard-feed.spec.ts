@@ -138,6 +138,31 @@ describe('DashboardFeed', () => {
     expect(bus.openChannels).toBe(1); // only the feed's own ticks subscription is left
   });
 
+  it('lets one instance of a cluster tick for all, and another take over when it goes quiet', async () => {
+    const bus = new InProcessEventBus();
+    let now = START;
+    const options = { retentionMs: 60_000, capacity: 100, followMs: 3000, clock: () => now };
+    const a = new DashboardFeed(bus, { ...options, instanceId: 'a' });
+    const b = new DashboardFeed(bus, { ...options, instanceId: 'b' });
+    const heard: string[] = [];
+    const sub = b
+      .stream(1, undefined, () => ({}) as DashboardMetrics)
+      .subscribe((e) => heard.push(e.data as string));
+    subs.push(sub);
+    expect([a.leading, b.leading]).toEqual([true, true]);
+    await b.publishTick({ activeUsers: 2 } as DashboardMetrics);
+    expect(a.leading).toBe(true); // b's id is higher: a keeps ticking
+    await a.publishTick({ activeUsers: 1 } as DashboardMetrics);
+    expect(b.leading).toBe(false); // ...and b follows a
+    now += 2999;
+    expect(b.leading).toBe(false);
+    now += 1;
+    expect(b.leading).toBe(true); // a has been quiet for the lease: b ticks again
+    expect(heard.slice(1).map((d) => JSON.parse(d).activeUsers)).toEqual([2, 1]);
+    a.close();
+    b.close();
+  });
+
   it('returns the kept series for history', async () => {
     const { feed, tickAt, setNow } = setup(120_000);
     for (let i = 1; i <= 150; i++) await tickAt(START + i * 1000, i);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import type { MessageEvent } from '@nestjs/common';
 import { Observable, Subject, type Subscription, filter, finalize, map, merge, share } from 'rxjs';
 
@@ -12,21 +14,32 @@ export const DASHBOARD_TICKS_CHANNEL = 'dashboard:metrics';
 /** Refreshes meant for the open streams of one user only. */
 export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId}`;
 
-/** On the bus a metrics event travels as `<id>\n<json>`: the JSON is never parsed to route it. */
-function encode(id: number, data: string): string {
-  return `${id}\n${data}`;
+/**
+ * On the bus a metrics event travels as `<id> <instance>\n<json>`: routing it never parses
+ * the JSON, and the instance tells the tickers of a cluster apart.
+ */
+function encode(id: number, origin: string, data: string): string {
+  return `${id} ${origin}\n${data}`;
 }
 
-function decode(message: string): { id: number; data: string } | null {
+function decode(message: string): { id: number; origin: string; data: string } | null {
   const newline = message.indexOf('\n');
-  const id = parseEventId(message.slice(0, Math.max(0, newline)));
-  return id === null ? null : { id, data: message.slice(newline + 1) };
+  const [rawId, origin = ''] = message.slice(0, Math.max(0, newline)).split(' ');
+  const id = parseEventId(rawId);
+  return id === null ? null : { id, origin, data: message.slice(newline + 1) };
 }
 
 export interface DashboardFeedOptions {
   retentionMs: number;
   /** Most ticks kept, whatever the retention (a tiny tick period with a long retention). */
   capacity: number;
+  /**
+   * How long this instance stops publishing ticks after hearing one from an instance with a
+   * lower id (a few tick periods): with several instances on one bus, one ticks for all and
+   * another takes over once it goes quiet. Omit for a single instance.
+   */
+  followMs?: number;
+  instanceId?: string;
   clock?: () => number;
 }
 
@@ -41,12 +54,15 @@ export class DashboardFeed {
   private readonly perUser = new Map<number, Observable<MessageEvent>>();
   private readonly subscription: Subscription;
   private readonly clock: () => number;
+  readonly instanceId: string;
+  private followUntil = -Infinity;
 
   constructor(
     private readonly bus: EventBus,
     private readonly options: DashboardFeedOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.instanceId = options.instanceId ?? randomBytes(6).toString('hex');
     this.ids = new EventIds(this.clock());
     this.ring = new TickRing(options.retentionMs, options.capacity, this.ids.last + 1);
     this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
@@ -55,13 +71,16 @@ export class DashboardFeed {
   /** Serializes `metrics` once and publishes it as the next tick of every stream. */
   publishTick(metrics: DashboardMetrics): Promise<void> {
     const id = this.ids.next(this.clock());
-    return this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, JSON.stringify(metrics)));
+    return this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, JSON.stringify(metrics)));
   }
 
   /** Pushes `metrics` to the open streams of `userId` only. */
   publishToUser(userId: number, metrics: DashboardMetrics): Promise<void> {
     const id = this.ids.next(this.clock());
-    return this.bus.publish(dashboardUserChannel(userId), encode(id, JSON.stringify(metrics)));
+    return this.bus.publish(
+      dashboardUserChannel(userId),
+      encode(id, this.instanceId, JSON.stringify(metrics)),
+    );
   }
 
   /**
@@ -94,6 +113,11 @@ export class DashboardFeed {
       pending.forEach(deliver);
       return () => live.unsubscribe();
     });
+  }
+
+  /** Whether this instance should publish the next tick (false while another one leads). */
+  get leading(): boolean {
+    return this.clock() >= this.followUntil;
   }
 
   /** The kept ticks of the last `minutes`, oldest first. */
@@ -163,6 +187,9 @@ export class DashboardFeed {
   private receiveTick(message: string) {
     const decoded = decode(message);
     if (!decoded) return;
+    if (this.options.followMs && decoded.origin && decoded.origin < this.instanceId) {
+      this.followUntil = this.clock() + this.options.followMs;
+    }
     let metrics: DashboardMetrics;
     try {
       metrics = JSON.parse(decoded.data) as DashboardMetrics;
@@ -187,7 +214,7 @@ export class DashboardFeed {
     if (!events) {
       const shared: Observable<MessageEvent> = this.bus.channel(dashboardUserChannel(userId)).pipe(
         map(decode),
-        filter((m): m is { id: number; data: string } => m !== null),
+        filter((m) => m !== null),
         map((m): MessageEvent => {
           this.ids.observe(m.id);
           return { id: String(m.id), type: DASHBOARD_EVENTS.metrics, data: m.data };

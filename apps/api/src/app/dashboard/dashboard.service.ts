@@ -54,6 +54,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     this.feed = new DashboardFeed(bus, {
       retentionMs,
       capacity: Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1),
+      followMs: 3 * config.dashboardTickMs + 1000,
     });
   }
 
@@ -122,7 +123,9 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     if (this.ticking) return; // a slow check skips a tick rather than piling them up
     this.ticking = true;
     try {
-      await this.feed.publishTick(await this.metrics.measure(true));
+      // Every instance measures (its new streams open with fresh checks); one publishes.
+      const metrics = await this.metrics.measure(true);
+      if (this.feed.leading) await this.feed.publishTick(metrics);
     } catch (err) {
       this.logger.error(`Dashboard tick failed: ${(err as Error).message}`);
     } finally {
