@@ -11,6 +11,7 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PresenceModule } from './presence/presence.module';
 import { UsersModule } from './users/users.module';
 
@@ -46,6 +47,7 @@ export class AppModule {
         PresenceModule,
         AuthModule,
         HealthModule,
+        NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
