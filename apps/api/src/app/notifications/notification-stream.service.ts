@@ -1,5 +1,12 @@
-import { HttpException, HttpStatus, Inject, Injectable, type MessageEvent } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import {
+  type BeforeApplicationShutdown,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  type MessageEvent,
+} from '@nestjs/common';
+import { Observable, Subject, takeUntil } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
 
@@ -35,8 +42,9 @@ interface StreamStart {
  * and in id order.
  */
 @Injectable()
-export class NotificationStreamService {
+export class NotificationStreamService implements BeforeApplicationShutdown {
   private readonly openPerUser = new Map<number, number>();
+  private readonly shutdown$ = new Subject<void>();
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -71,7 +79,16 @@ export class NotificationStreamService {
           else this.openPerUser.delete(user.id);
         };
       },
-    });
+    }).pipe(takeUntil(this.shutdown$));
+  }
+
+  /**
+   * Ends every open stream before the HTTP server closes: an open stream would otherwise
+   * hold the shutdown forever. Clients reconnect (to this instance once it is back, or to
+   * another) with their Last-Event-ID and miss nothing.
+   */
+  beforeApplicationShutdown() {
+    this.shutdown$.next();
   }
 
   openStreams(userId: number): number {

@@ -67,7 +67,10 @@ export class NotificationsController {
     const exposed: string[] = [NOTIFICATION_HEADERS.unreadCount];
     if (page.nextCursor !== null) {
       res.setHeader(NOTIFICATION_HEADERS.nextCursor, page.nextCursor);
-      res.setHeader('Link', `</api/notifications?cursor=${page.nextCursor}&limit=${query.limit}>; rel="next"`);
+      res.setHeader(
+        'Link',
+        `</api/notifications?cursor=${page.nextCursor}&limit=${query.limit}>; rel="next"`,
+      );
       exposed.push(NOTIFICATION_HEADERS.nextCursor, 'Link');
     }
     res.setHeader('Access-Control-Expose-Headers', exposed.join(', '));
@@ -105,9 +108,7 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
-  create(
-    @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
-  ): Promise<Notification> {
+  create(@ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest): Promise<Notification> {
     return this.notifications.create(body);
   }
 
