@@ -90,7 +90,10 @@ export class TokenEventSource {
       const result = predicate(this.received);
       if (result) return result;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out; received: ${JSON.stringify(this.received)}`);
+      if (remaining <= 0)
+        throw new Error(
+          `timed out (readyState ${this.readyState}); received: ${JSON.stringify(this.received)}; errors: ${JSON.stringify(this.errors)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.waiters.push(() => {

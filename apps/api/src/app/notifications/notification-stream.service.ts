@@ -6,7 +6,7 @@ import {
   Injectable,
   type MessageEvent,
 } from '@nestjs/common';
-import { Observable, Subject, takeUntil } from 'rxjs';
+import { Observable, Subject, defer, of, takeUntil } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
 
@@ -28,6 +28,12 @@ import { NotificationsService } from './notifications.service';
 /** How long a disconnected EventSource waits before it reconnects (the `retry:` field). */
 export const NOTIFICATION_RETRY_MS = 3000;
 
+/**
+ * What a stream opened during shutdown gets: a valid, empty event stream that ends at once,
+ * so an EventSource reconnects after `retry:` (an error status would stop it for good).
+ */
+const GOING_AWAY = { comment: 'shutting down' } as MessageEvent;
+
 /** Where a stream starts: after `startId`, replaying `replay` first. */
 interface StreamStart {
   startId: number;
@@ -45,6 +51,7 @@ interface StreamStart {
 export class NotificationStreamService implements BeforeApplicationShutdown {
   private readonly openPerUser = new Map<number, number>();
   private readonly shutdown$ = new Subject<void>();
+  private closing = false;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -65,7 +72,7 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    return sseStream(this.events(user.id, lastEventId), {
+    const stream$ = sseStream(this.events(user.id, lastEventId), {
       heartbeatMs: this.config.heartbeatMs,
       retryMs: NOTIFICATION_RETRY_MS,
       expiresAt: user.tokenExp,
@@ -80,6 +87,7 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
         };
       },
     }).pipe(takeUntil(this.shutdown$));
+    return defer(() => (this.closing ? of(GOING_AWAY) : stream$));
   }
 
   /**
@@ -88,6 +96,7 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
    * another) with their Last-Event-ID and miss nothing.
    */
   beforeApplicationShutdown() {
+    this.closing = true;
     this.shutdown$.next();
   }
 
