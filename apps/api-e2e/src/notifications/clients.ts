@@ -9,6 +9,8 @@ export const STREAM_PATH = '/api/notifications/stream';
 export interface Received {
   type: string;
   id: string;
+  // Parsed wire JSON: tests compare it with what the REST answers returned.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
 }
 

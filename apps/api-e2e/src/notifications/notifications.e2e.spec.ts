@@ -261,6 +261,29 @@ describe('notifications', () => {
       );
     });
 
+    it.each([
+      ['no credential', {}],
+      ['a garbage token', { authorization: 'Bearer not-a-jwt' }],
+      ['a garbage cookie', { cookie: 'rt_stream=not-a-jwt' }],
+    ])('answers %s with a 401 JSON, not a stream', async (_, headers) => {
+      const sse = track(await RawSse.open(`${api.baseUrl}${STREAM_PATH}`, headers));
+      await sse.until((s) => s.closed, 10_000, 'the 401 to end');
+      expect(sse.status).toBe(401);
+      expect(sse.headers['content-type']).toMatch(/application\/json/);
+      expect(JSON.parse(sse.body)).toMatchObject({ statusCode: 401 });
+    });
+
+    it('accepts the HttpOnly login cookie, so a browser EventSource needs no token in its URL', async () => {
+      const res = await request(api, 'POST', '/api/auth/login', {
+        body: { username: 'carol', password: 'demo-password' },
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+      const sse = track(await RawSse.open(`${api.baseUrl}${STREAM_PATH}`, { cookie }));
+      expect(sse.status).toBe(200);
+      const [connected] = await sse.waitForEvents('connected');
+      expect(JSON.parse(connected.data).userId).toBe(carol.id);
+    });
+
     it('delivers a user only their own notifications', async () => {
       const aliceSse = track(await openStream(api, alice.token));
       const bobSse = track(await openStream(api, bob.token));
