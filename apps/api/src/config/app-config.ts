@@ -32,6 +32,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
     .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits, _ : . or -')
+    .default('rt:'),
+  PRESENCE_TTL_MS: int(300, 600_000).default(6000),
   DEMO: bool.optional(),
   SIMULATOR: bool.optional(),
   CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD']).default('USD'),
@@ -60,6 +65,10 @@ export interface AppConfig {
   dashboardRetentionMin: number;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Put before every Redis key and channel of this deployment, so several can share one Redis. */
+  redisPrefix: string;
+  /** How long an instance's presence entry in Redis outlives its last refresh (refreshed every third). */
+  presenceTtlMs: number;
   demo: boolean;
   /** Whether the demo order simulator runs (default: same as `demo`); tests turn it off. */
   simulator: boolean;
@@ -106,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
     demo,
     simulator: e.SIMULATOR ?? demo,
     currency: e.CURRENCY,

@@ -1,4 +1,5 @@
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
@@ -18,9 +19,12 @@ import {
 import { sseStream } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { LeaderLock } from '../../infra/redis/leader-lock';
 import { PresenceService } from '../presence/presence.service';
 import { DashboardFeed } from './dashboard-feed';
 import { DashboardMetricsService } from './dashboard-metrics.service';
+import { TickLog } from './tick-log';
 
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
@@ -33,9 +37,11 @@ export interface StreamUser {
 /**
  * The dashboard's one tick source and its streams. Every DASHBOARD_TICK_MS the metrics are
  * computed once, serialized once and published on the bus; each stream only subscribes.
+ * With Redis, one instance of the cluster publishes (the holder of a lease renewed every
+ * tick), so every instance shows the same numbers under the same id.
  */
 @Injectable()
-export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy {
+export class DashboardService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(DashboardService.name);
   readonly feed: DashboardFeed;
   private timer: NodeJS.Timeout | undefined;
@@ -43,6 +49,9 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   private openStreams = 0;
   /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
   private readonly closing$ = new Subject<void>();
+  /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
+  private readonly lease: LeaderLock | null;
+  private leading = false;
 
   constructor(
     private readonly metrics: DashboardMetricsService,
@@ -51,17 +60,47 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     const retentionMs = config.dashboardRetentionMin * 60_000;
+    const capacity = Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1);
+    const redis = redisBusOf(bus);
     this.feed = new DashboardFeed(bus, {
       retentionMs,
-      capacity: Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1),
-      followMs: 3 * config.dashboardTickMs + 1000,
+      capacity,
+      log: redis
+        ? new TickLog(redis.client, `${redis.prefix}dashboard:ticks`, retentionMs, capacity)
+        : undefined,
     });
+    // Three missed renewals (and a second) before another instance takes over: a slow tick
+    // does not hand the lead around, a dead leader is replaced within a few ticks.
+    this.lease = redis
+      ? new LeaderLock(
+          redis.client,
+          `${redis.prefix}dashboard:leader`,
+          this.feed.instanceId,
+          3 * config.dashboardTickMs + 1000,
+        )
+      : null;
   }
 
-  /** The first tick is in the ring before the server listens, so every stream has a resume base. */
+  /**
+   * The shared log's ticks, then the first tick, are in the ring before the server listens, so
+   * every stream has a resume base (on a restarted instance too).
+   */
   async onApplicationBootstrap() {
+    try {
+      const restored = await this.feed.restore();
+      if (restored) this.logger.log(`Restored ${restored} dashboard ticks from the shared log`);
+    } catch (err) {
+      this.logger.warn(`Dashboard ticks not restored (resume starts here): ${(err as Error).message}`);
+    }
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.dashboardTickMs);
+  }
+
+  /** Hands the lead over at once instead of after the lease runs out. */
+  async beforeApplicationShutdown() {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.leading) await this.lease?.release().catch(() => undefined);
   }
 
   onModuleDestroy() {
@@ -119,13 +158,36 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     };
   }
 
+  /**
+   * Whether this instance publishes the next tick: always alone; with Redis, while it holds
+   * the lease. Redis unreachable: every instance ticks for its own clients (the bus delivers
+   * locally meanwhile), and they agree on one leader again once it is back.
+   */
+  private async lead(): Promise<boolean> {
+    if (!this.lease) return true;
+    let leading: boolean;
+    try {
+      leading = await this.lease.acquire();
+    } catch {
+      leading = true;
+    }
+    if (leading !== this.leading) {
+      this.logger.log(leading ? 'publishing the dashboard ticks' : 'following the ticks of another instance');
+    }
+    this.leading = leading;
+    return leading;
+  }
+
   private async tick() {
     if (this.ticking) return; // a slow check skips a tick rather than piling them up
     this.ticking = true;
     try {
-      // Every instance measures (its new streams open with fresh checks); one publishes.
+      // Every instance measures (its new streams open with fresh checks); one publishes, with
+      // the cluster's users as of now.
+      const leading = await this.lead();
+      if (leading) await this.presence.sync();
       const metrics = await this.metrics.measure(true);
-      if (this.feed.leading) await this.feed.publishTick(metrics);
+      if (leading) await this.feed.publishTick(metrics);
     } catch (err) {
       this.logger.error(`Dashboard tick failed: ${(err as Error).message}`);
     } finally {

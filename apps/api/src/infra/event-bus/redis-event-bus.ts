@@ -19,7 +19,15 @@ export class RedisEventBus extends EventBus {
   private readonly streams = new Map<string, Observable<string>>();
   private ready = false;
 
-  constructor(url: string) {
+  /**
+   * `prefix` goes before every channel on Redis (and every key of the other Redis users):
+   * deployments or test runs sharing one Redis never hear each other. Channel names given to
+   * `publish` and `channel` stay unprefixed.
+   */
+  constructor(
+    url: string,
+    readonly prefix = '',
+  ) {
     super();
     const options = {
       lazyConnect: false,
@@ -27,7 +35,8 @@ export class RedisEventBus extends EventBus {
       enableOfflineQueue: false,
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
     };
-    this.pub = new Redis(url, { ...options, connectionName: 'rt-pub' });
+    // A command that Redis does not answer in time fails instead of holding a request up.
+    this.pub = new Redis(url, { ...options, connectionName: 'rt-pub', commandTimeout: 2000 });
     this.sub = new Redis(url, { ...options, connectionName: 'rt-sub', enableOfflineQueue: true });
     for (const client of [this.pub, this.sub]) {
       // Without a listener an unreachable Redis would crash the process.
@@ -35,9 +44,11 @@ export class RedisEventBus extends EventBus {
     }
     this.pub.on('ready', () => this.setReady(true));
     this.pub.on('close', () => this.setReady(false));
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
-      this.subjects.get(channel.toString())?.next(message.toString()),
-    );
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const name = channel.toString();
+      if (name.startsWith(this.prefix))
+        this.subjects.get(name.slice(this.prefix.length))?.next(message.toString());
+    });
   }
 
   private setReady(ready: boolean) {
@@ -60,7 +71,7 @@ export class RedisEventBus extends EventBus {
   async publish(channel: string, message: string): Promise<void> {
     if (this.connected) {
       try {
-        await this.pub.publish(channel, message);
+        await this.pub.publish(this.prefix + channel, message);
         return;
       } catch (err) {
         this.logger.warn(`publish on ${channel} failed, delivering locally: ${(err as Error).message}`);
@@ -74,12 +85,14 @@ export class RedisEventBus extends EventBus {
     if (!stream) {
       const subject = new Subject<string>();
       this.subjects.set(name, subject);
-      this.sub.subscribe(name).catch((err) => this.logger.warn(`subscribe ${name}: ${err.message}`));
+      this.sub
+        .subscribe(this.prefix + name)
+        .catch((err) => this.logger.warn(`subscribe ${name}: ${err.message}`));
       stream = subject.pipe(
         finalize(() => {
           this.subjects.delete(name);
           this.streams.delete(name);
-          this.sub.unsubscribe(name).catch(() => undefined);
+          this.sub.unsubscribe(this.prefix + name).catch(() => undefined);
         }),
         share(),
       );
@@ -101,4 +114,9 @@ export class RedisEventBus extends EventBus {
     this.pub.disconnect();
     this.sub.disconnect();
   }
+}
+
+/** The Redis bus behind `bus`, or null with the in-process bus: for state shared through Redis. */
+export function redisBusOf(bus: EventBus): RedisEventBus | null {
+  return bus instanceof RedisEventBus ? bus : null;
 }

@@ -9,7 +9,8 @@ import type { AppConfig } from '../../config/app-config';
 /**
  * socket.io with the configured CORS origins (gateway decorators are static, the config is
  * not) and without the bundled client script. With REDIS_URL, the maintained Redis adapter
- * carries room broadcasts to every instance; without it the in-memory adapter serves one process.
+ * carries room broadcasts to every instance (WebSocket only, see below); without it the in-memory
+ * adapter serves one process.
  */
 export class SocketIoAdapter extends IoAdapter {
   private redis: { pub: Redis; sub: Redis } | undefined;
@@ -33,10 +34,17 @@ export class SocketIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const server = super.createIOServer(port, {
       ...options,
+      // Several instances behind a balancer without sticky sessions: long-polling would send a
+      // session's requests to instances that do not know it, so only WebSocket is offered
+      // (one connection, one instance). One instance serves both transports.
+      ...(this.redis ? { transports: ['websocket' as const] } : {}),
       serveClient: false,
       cors: { origin: this.config.corsOrigins, credentials: true },
     }) as Server;
-    if (this.redis) server.adapter(createAdapter(this.redis.pub, this.redis.sub, { key: 'rt-socket.io' }));
+    if (this.redis)
+      server.adapter(
+        createAdapter(this.redis.pub, this.redis.sub, { key: `${this.config.redisPrefix}socket.io` }),
+      );
     return server;
   }
 
