@@ -40,11 +40,14 @@ import {
 } from '@realtime/contracts/schemas';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { EventBus } from '../../infra/event-bus/event-bus';
+import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
-import { RateLimiter } from './rate-limiter';
+import { ChatRateLimit } from './chat-rate-limit';
 import { TypingTracker } from './typing-tracker';
 
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
@@ -111,7 +114,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly limiter: RateLimiter;
+  private readonly limiter: ChatRateLimit;
   private readonly typing = new TypingTracker(TYPING_TTL_MS, (roomId, user) =>
     this.emitTyping(roomId, user, false),
   );
@@ -125,8 +128,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly tokens: TokenService,
     private readonly presence: PresenceService,
     @Inject(APP_CONFIG) config: AppConfig,
+    bus: EventBus,
   ) {
-    this.limiter = new RateLimiter(config.chatRateLimit.perSecond, config.chatRateLimit.burst);
+    const { perSecond, burst } = config.chatRateLimit;
+    const redis = redisBusOf(bus);
+    this.limiter = new ChatRateLimit(
+      perSecond,
+      burst,
+      redis ? new RedisTokenBucket(redis.client, `${redis.prefix}chat:rate:`, perSecond, burst) : null,
+    );
   }
 
   /** Guards do not run on connection: the handshake is checked here, before `connection`. */
@@ -244,7 +254,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { roomId, content, clientId } = req.value;
       const { user } = socket.data;
       if (!socket.rooms.has(roomChannel(roomId))) return fail('NOT_MEMBER', `Join room ${roomId} first`);
-      const waitMs = this.limiter.take(user.id);
+      const waitMs = await this.limiter.take(user.id);
       if (waitMs > 0) {
         return fail('RATE_LIMITED', 'Too many messages, slow down', { retryAfterMs: waitMs });
       }
@@ -338,7 +348,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   private async membersOf(roomId: string): Promise<RoomMember[]> {
-    const sockets = await this.server.in(roomChannel(roomId)).fetchSockets();
+    let sockets: Array<{ data: { user: AuthUser } }>;
+    try {
+      sockets = await this.server.in(roomChannel(roomId)).fetchSockets();
+    } catch (err) {
+      // The other instances cannot be asked (Redis is down): who is online here still shows.
+      this.logger.warn(`online members of ${roomId} from this instance only: ${(err as Error).message}`);
+      sockets = await this.server.local.in(roomChannel(roomId)).fetchSockets();
+    }
     return this.chat.members(roomId, new Set(sockets.map((s) => s.data.user.id)));
   }
 

@@ -55,6 +55,8 @@ export class HealthController {
         connections: {
           status: 'up',
           activeUsers: this.presence.activeUsers(),
+          activeUsersHere: this.presence.localUsers(),
+          instance: this.presence.instanceId,
           dashboard: this.presence.connections('dashboard'),
           notifications: this.presence.connections('notifications'),
           chat: this.presence.connections('chat'),
