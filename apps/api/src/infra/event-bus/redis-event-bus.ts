@@ -18,6 +18,9 @@ export class RedisEventBus extends EventBus {
   private readonly subjects = new Map<string, Subject<string>>();
   private readonly streams = new Map<string, Observable<string>>();
   private ready = false;
+  private readonly resubscribed = new Subject<void>();
+  readonly reconnected$: Observable<void> = this.resubscribed.asObservable();
+  private subscriberReadyBefore = false;
 
   /**
    * `prefix` goes before every channel on Redis (and every key of the other Redis users):
@@ -44,6 +47,17 @@ export class RedisEventBus extends EventBus {
     }
     this.pub.on('ready', () => this.setReady(true));
     this.pub.on('close', () => this.setReady(false));
+    // ioredis resubscribes after 'ready'; a PING is answered after those SUBSCRIBEs.
+    this.sub.on('ready', () => {
+      if (!this.subscriberReadyBefore) {
+        this.subscriberReadyBefore = true;
+        return;
+      }
+      this.sub.ping().then(
+        () => this.resubscribed.next(),
+        () => undefined,
+      );
+    });
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString();
       if (name.startsWith(this.prefix))
@@ -111,6 +125,7 @@ export class RedisEventBus extends EventBus {
   }
 
   async close(): Promise<void> {
+    this.resubscribed.complete();
     this.pub.disconnect();
     this.sub.disconnect();
   }
