@@ -21,7 +21,11 @@ export class SocketIoAdapter extends IoAdapter {
   ) {
     super(app);
     if (config.redisUrl) {
-      const pub = new Redis(config.redisUrl, { connectionName: 'rt-io-pub', maxRetriesPerRequest: 1 });
+      const pub = new Redis(config.redisUrl, {
+        connectionName: 'rt-io-pub',
+        maxRetriesPerRequest: 1,
+        commandTimeout: 2000,
+      });
       const sub = pub.duplicate({ connectionName: 'rt-io-sub' });
       // Without listeners an unreachable Redis would crash the process; the adapter keeps
       // delivering locally meanwhile and ioredis reconnects by itself.
