@@ -26,7 +26,7 @@ export class SocketIoAdapter extends IoAdapter {
         maxRetriesPerRequest: 1,
         commandTimeout: 2000,
       });
-      const sub = pub.duplicate({ connectionName: 'rt-io-sub' });
+      const sub = pub.duplicate({ connectionName: 'rt-io-sub', commandTimeout: undefined });
       // Without listeners an unreachable Redis would crash the process; the adapter keeps
       // delivering locally meanwhile and ioredis reconnects by itself.
       pub.on('error', () => undefined);
