@@ -1,0 +1,1 @@
+export * from './lib/dashboard-feature-overview/dashboard-feature-overview';
