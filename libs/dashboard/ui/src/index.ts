@@ -1,1 +1,3 @@
-export * from './lib/dashboard-ui/dashboard-ui';
+export * from './lib/line-chart';
+export * from './lib/metric-card';
+export * from './lib/status-pill';
