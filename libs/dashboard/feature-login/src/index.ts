@@ -1,1 +1,1 @@
-export * from './lib/dashboard-feature-login/dashboard-feature-login';
+export * from './lib/login-page';

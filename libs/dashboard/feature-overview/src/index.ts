@@ -1,1 +1,1 @@
-export * from './lib/dashboard-feature-overview/dashboard-feature-overview';
+export * from './lib/overview-page';
