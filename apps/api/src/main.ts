@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
+
 import { Logger } from 'nestjs-pino';
 
 import { createApp } from './app/create-app';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 async function bootstrap() {
+  // A .env file in the working directory is read if present; real environment variables win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: AppConfig;
   try {
     config = loadConfig();

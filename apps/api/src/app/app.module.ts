@@ -11,6 +11,7 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { ShutdownService } from './lifecycle/shutdown.service';
 import { PresenceModule } from './presence/presence.module';
 import { UsersModule } from './users/users.module';
 
@@ -47,7 +48,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };
   }
 }

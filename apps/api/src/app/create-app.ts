@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
+import { RedisIoAdapter } from '../infra/socket-io/redis-io.adapter';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
 
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.enableShutdownHooks();
+  if (config.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl));
 
   const openApi = new DocumentBuilder()
     .setTitle('Realtime operations dashboard API')

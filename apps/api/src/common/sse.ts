@@ -1,8 +1,14 @@
 import type { MessageEvent } from '@nestjs/common';
-import { Observable, interval, map, merge, takeUntil, timer } from 'rxjs';
+import { Observable, Subject, interval, map, merge, takeUntil, timer } from 'rxjs';
 
 /** A comment line (`: heartbeat`): keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = { comment: 'heartbeat' } as MessageEvent;
+
+/**
+ * Fires once when the process begins a graceful shutdown: every open stream ends, so its
+ * client reconnects (after the `retry:` it was given) to another or the restarted instance.
+ */
+export const streamsShutdown$ = new Subject<void>();
 
 export interface StreamOptions {
   heartbeatMs: number;
@@ -36,7 +42,7 @@ export function sseStream(
         }),
       ),
       interval(options.heartbeatMs).pipe(map(() => HEARTBEAT)),
-    );
+    ).pipe(takeUntil(streamsShutdown$));
     if (options.expiresAt) {
       out$ = out$.pipe(takeUntil(timer(Math.max(0, options.expiresAt * 1000 - Date.now()))));
     }

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 import { Public } from '../../common/public.decorator';
 import { DATABASE } from '../../infra/database/database.module';
 import { type DatabaseHandle, ping } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { PresenceService } from '../presence/presence.service';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,15 +15,19 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly bus: EventBus,
+    private readonly presence: PresenceService,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
   ) {}
 
-  /** 200 while the database answers; Redis, when configured, is reported but never fatal. */
+  /**
+   * 200 while the database answers (503 when it does not). Redis, when configured, is reported
+   * but never fatal: without it each instance still serves its own clients, so the answer says
+   * `degraded: true` instead of failing the instance out of a load balancer.
+   */
   @Public()
   @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([
+  async check() {
+    const result = await this.health.check([
       async () => {
         const indicator = this.indicators.check('database');
         const started = performance.now();
@@ -33,14 +38,28 @@ export class HealthController {
             latencyMs: Math.round(performance.now() - started),
           });
         } catch (err) {
-          return indicator.down({
-            dialect: this.database.dialect,
-            message: (err as Error).message,
-          });
+          return indicator.down({ dialect: this.database.dialect, message: (err as Error).message });
         }
       },
-      async () =>
-        this.indicators.check('eventBus').up({ kind: this.bus.kind, connected: this.bus.connected }),
     ]);
+    const redis =
+      this.bus.kind === 'redis'
+        ? { status: this.bus.connected ? 'up' : 'down', connected: this.bus.connected }
+        : { status: 'disabled' };
+    return {
+      ...result,
+      degraded: this.bus.kind === 'redis' && !this.bus.connected,
+      details: {
+        ...result.details,
+        redis,
+        connections: {
+          status: 'up',
+          activeUsers: this.presence.activeUsers(),
+          dashboard: this.presence.connections('dashboard'),
+          notifications: this.presence.connections('notifications'),
+          chat: this.presence.connections('chat'),
+        },
+      },
+    };
   }
 }

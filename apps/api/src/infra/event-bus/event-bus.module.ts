@@ -1,12 +1,33 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { EventBus } from './event-bus';
 import { InProcessEventBus } from './in-process-event-bus';
+import { RedisEventBus } from './redis-event-bus';
 
 // REDIS_URL selects the Redis bus (scale-out); without it everything stays in-process.
 @Global()
 @Module({
-  providers: [{ provide: EventBus, useClass: InProcessEventBus }],
+  providers: [
+    {
+      provide: EventBus,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig): Promise<EventBus> => {
+        if (!config.redisUrl) return new InProcessEventBus();
+        const bus = new RedisEventBus(config.redisUrl);
+        if (!(await bus.waitUntilReady())) {
+          new Logger('EventBus').warn('Redis is not answering yet; serving local clients until it does');
+        }
+        return bus;
+      },
+    },
+  ],
   exports: [EventBus],
 })
-export class EventBusModule {}
+export class EventBusModule implements OnApplicationShutdown {
+  constructor(@Inject(EventBus) private readonly bus: EventBus) {}
+
+  async onApplicationShutdown() {
+    if (this.bus instanceof RedisEventBus) await this.bus.close();
+  }
+}

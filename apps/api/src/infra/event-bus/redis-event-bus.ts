@@ -1,0 +1,104 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { Observable, Subject, finalize, share } from 'rxjs';
+
+import { EventBus } from './event-bus';
+
+/**
+ * Pub/sub through Redis so that every instance sees every event. Messages published here
+ * come back through Redis to this instance too, so local and remote subscribers get the same
+ * order. While Redis is unreachable, messages are delivered locally only: each instance keeps
+ * serving its own clients, and ioredis reconnects (and resubscribes) by itself.
+ */
+export class RedisEventBus extends EventBus {
+  readonly kind = 'redis' as const;
+  private readonly logger = new Logger('RedisEventBus');
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly subjects = new Map<string, Subject<string>>();
+  private readonly streams = new Map<string, Observable<string>>();
+  private ready = false;
+
+  constructor(url: string) {
+    super();
+    const options = {
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+    };
+    this.pub = new Redis(url, { ...options, connectionName: 'rt-pub' });
+    this.sub = new Redis(url, { ...options, connectionName: 'rt-sub', enableOfflineQueue: true });
+    for (const client of [this.pub, this.sub]) {
+      // Without a listener an unreachable Redis would crash the process.
+      client.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
+    }
+    this.pub.on('ready', () => this.setReady(true));
+    this.pub.on('close', () => this.setReady(false));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.subjects.get(channel.toString())?.next(message.toString()),
+    );
+  }
+
+  private setReady(ready: boolean) {
+    if (ready !== this.ready)
+      this.logger.log(ready ? 'connected to Redis' : 'lost Redis; delivering locally');
+    this.ready = ready;
+  }
+
+  get connected(): boolean {
+    return this.ready && this.sub.status === 'ready';
+  }
+
+  /** Resolves once both connections are up (start-up waits for it, with a timeout). */
+  async waitUntilReady(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return this.connected;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    if (this.connected) {
+      try {
+        await this.pub.publish(channel, message);
+        return;
+      } catch (err) {
+        this.logger.warn(`publish on ${channel} failed, delivering locally: ${(err as Error).message}`);
+      }
+    }
+    this.subjects.get(channel)?.next(message);
+  }
+
+  channel(name: string): Observable<string> {
+    let stream = this.streams.get(name);
+    if (!stream) {
+      const subject = new Subject<string>();
+      this.subjects.set(name, subject);
+      this.sub.subscribe(name).catch((err) => this.logger.warn(`subscribe ${name}: ${err.message}`));
+      stream = subject.pipe(
+        finalize(() => {
+          this.subjects.delete(name);
+          this.streams.delete(name);
+          this.sub.unsubscribe(name).catch(() => undefined);
+        }),
+        share(),
+      );
+      this.streams.set(name, stream);
+    }
+    return stream;
+  }
+
+  get openChannels(): number {
+    return this.subjects.size;
+  }
+
+  /** A plain command connection for other Redis users (rate limits, presence, resume logs). */
+  get client(): Redis {
+    return this.pub;
+  }
+
+  async close(): Promise<void> {
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+}
