@@ -45,6 +45,8 @@ export class OverviewStore {
   readonly now = signal(this.clock());
   readonly latest = signal<DashboardMetrics | null>(null);
   readonly lastArrival = signal<number | null>(null);
+  /** Metrics events received since the page opened. */
+  readonly eventCount = signal(0);
   readonly refreshing = signal(false);
   readonly actionError = signal<string | null>(null);
   readonly historyError = signal<string | null>(null);
@@ -120,6 +122,7 @@ export class OverviewStore {
       return;
     }
     const metrics = event.data;
+    this.eventCount.update((n) => n + 1);
     if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
       const delay = deliveryDelay(metrics.timestamp, event.receivedAt, this.serverClock.offsetMs());
       this.latencySamples.update((s) => [...s, delay].slice(-LATENCY_SAMPLES));

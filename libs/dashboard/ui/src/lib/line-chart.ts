@@ -45,6 +45,8 @@ export class LineChart {
   readonly color = input('#6366f1');
   readonly windowMs = input(15 * 60_000);
   readonly formatValue = input<(v: number) => string>((v) => String(v));
+  /** Counts (users, orders) get whole-number ticks only. */
+  readonly integer = input(false);
 
   private readonly chart = viewChild(BaseChartDirective);
 
@@ -85,7 +87,11 @@ export class LineChart {
           color: '#8a94a6',
           maxTicksLimit: 6,
           maxRotation: 0,
-          callback: (v) => formatClock(Number(v)),
+          // Seconds while the window is short, minutes once it spans more.
+          callback(v) {
+            const span = Number(this.max) - Number(this.min);
+            return formatClock(Number(v), span < 10 * 60_000);
+          },
         },
       },
       y: {
@@ -117,21 +123,21 @@ export class LineChart {
       dataset.label = this.label();
       dataset.borderColor = color;
       dataset.backgroundColor = `${color}22`;
+      // The window ends at the newest point; until there is a full window, the data fills the width.
       const last = points.length ? points[points.length - 1].x : Date.now();
-      const x = this.options?.scales?.['x'];
-      if (x) {
-        x.min = last - this.windowMs();
-        x.max = last;
-      }
-      const chart = this.chart()?.chart;
-      if (chart) {
-        const cx = chart.options.scales?.['x'];
-        if (cx) {
-          cx.min = last - this.windowMs();
-          cx.max = last;
+      const min = Math.max(points.length ? points[0].x : last, last - this.windowMs());
+      for (const scales of [this.options?.scales, this.chart()?.chart?.options.scales]) {
+        const x = scales?.['x'];
+        if (x) {
+          x.min = min;
+          x.max = last;
         }
-        chart.update('none');
       }
+      for (const scales of [this.options?.scales, this.chart()?.chart?.options.scales]) {
+        const y = scales?.['y'];
+        if (y?.ticks) (y.ticks as { precision?: number }).precision = this.integer() ? 0 : undefined;
+      }
+      this.chart()?.chart?.update('none');
     });
   }
 }

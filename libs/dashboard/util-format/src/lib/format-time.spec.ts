@@ -1,4 +1,4 @@
-import { formatAgo, formatDuration, secondsUntil } from './format-time';
+import { formatAgo, formatClock, formatDuration, secondsUntil } from './format-time';
 
 describe('time formatting', () => {
   it('says how long ago', () => {
@@ -10,6 +10,7 @@ describe('time formatting', () => {
   });
 
   it('formats durations', () => {
+    expect(formatDuration(0.3)).toBe('<1 ms');
     expect(formatDuration(12.4)).toBe('12 ms');
     expect(formatDuration(1_250)).toBe('1.3 s');
     expect(formatDuration(15_000)).toBe('15 s');
@@ -20,5 +21,11 @@ describe('time formatting', () => {
     expect(secondsUntil(4_000, 100)).toBe(4);
     expect(secondsUntil(4_000, 3_001)).toBe(1);
     expect(secondsUntil(4_000, 5_000)).toBe(0);
+  });
+
+  it('formats clock times for axes', () => {
+    const t = new Date(2026, 0, 1, 9, 5, 7).getTime();
+    expect(formatClock(t)).toBe('09:05');
+    expect(formatClock(t, true)).toBe('09:05:07');
   });
 });

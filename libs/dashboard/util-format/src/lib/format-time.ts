@@ -11,6 +11,7 @@ export function formatAgo(ageMs: number): string {
 /** A short duration: `850 ms`, `1.2 s`, `12 s`. */
 export function formatDuration(ms: number): string {
   const abs = Math.abs(ms);
+  if (abs < 1) return '<1 ms';
   if (abs < 1000) return `${Math.round(ms)} ms`;
   if (abs < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.round(ms / 1000)} s`;
@@ -21,8 +22,10 @@ export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** `14:05` (24 h clock, local time) for chart axes. */
-export function formatClock(epochMs: number): string {
+/** `14:05`, or `14:05:30` with seconds (24 h clock, local time), for chart axes. */
+export function formatClock(epochMs: number, withSeconds = false): string {
   const d = new Date(epochMs);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hm = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return withSeconds ? `${hm}:${two(d.getSeconds())}` : hm;
 }
