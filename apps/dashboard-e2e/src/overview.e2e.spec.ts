@@ -51,9 +51,17 @@ describe('live overview', () => {
     await waitForStatus('Live');
     await waitForEventsAfter(2);
     // alice's own stream makes her an active user.
-    await page.getByTestId('metric-active-users').locator('.value').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+    await page
+      .getByTestId('metric-active-users')
+      .locator('.value')
+      .filter({ hasText: /^[1-9]\d*$/ })
+      .waitFor();
     await page.getByTestId('metric-revenue').locator('.value').filter({ hasText: /\d/ }).waitFor();
-    await page.getByTestId('metric-status').locator('.value').filter({ hasText: /Operational|Degraded|Down/ }).waitFor();
+    await page
+      .getByTestId('metric-status')
+      .locator('.value')
+      .filter({ hasText: /Operational|Degraded|Down/ })
+      .waitFor();
     const before = await attr('updated', 'data-events');
     await waitForEventsAfter(before);
     expect(await attr('chart-orders', 'data-points')).toBeGreaterThan(1);
@@ -76,6 +84,8 @@ describe('live overview', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-dark.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
+    // Responsive: once the charts have followed the new width, nothing overflows sideways.
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth);
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-phone-dark.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1440, height: 960 });

@@ -39,7 +39,8 @@ describe('dashboard shell', () => {
     await page.waitForURL('**/dashboard');
     await page.getByTestId('current-user').getByText('alice').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Dashboard', 'Notifications', 'Chat']) await nav.getByRole('link', { name }).waitFor();
+    for (const name of ['Dashboard', 'Notifications', 'Chat'])
+      await nav.getByRole('link', { name }).waitFor();
     expect(await nav.getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe('page');
 
     await nav.getByRole('link', { name: 'Notifications' }).click();

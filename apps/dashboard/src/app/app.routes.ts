@@ -36,7 +36,10 @@ export const appRoutes: Route[] = [
         path: 'chat',
         title: 'Chat · Realtime Ops',
         loadComponent: () => import('./placeholder/placeholder-page').then((m) => m.PlaceholderPage),
-        data: { heading: 'Chat', text: 'Team rooms with typing, presence and an offline outbox arrive here.' },
+        data: {
+          heading: 'Chat',
+          text: 'Team rooms with typing, presence and an offline outbox arrive here.',
+        },
       },
     ],
   },

@@ -30,13 +30,26 @@ export interface ChartPoint {
   imports: [BaseChartDirective],
   // Only what a line chart needs: keeps chart.js small in the bundle.
   providers: [
-    provideCharts({ registerables: [LineController, LineElement, PointElement, LinearScale, Filler, Tooltip] }),
+    provideCharts({
+      registerables: [LineController, LineElement, PointElement, LinearScale, Filler, Tooltip],
+    }),
   ],
   template: `
-    <canvas baseChart type="line" [data]="data" [options]="options" role="img" [attr.aria-label]="summary()"></canvas>
+    <canvas
+      baseChart
+      type="line"
+      [data]="data"
+      [options]="options"
+      role="img"
+      [attr.aria-label]="summary()"
+    ></canvas>
   `,
   styles: `
-    :host { display: block; position: relative; height: var(--chart-height, 11rem); }
+    :host {
+      display: block;
+      position: relative;
+      height: var(--chart-height, 11rem);
+    }
   `,
 })
 export class LineChart {
