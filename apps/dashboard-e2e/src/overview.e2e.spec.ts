@@ -93,6 +93,17 @@ describe('live overview', () => {
     copyFileSync(light, DOCS_SCREENSHOT);
   });
 
+  it('pauses while the browser is offline and resumes by itself', async () => {
+    await waitForStatus('Live');
+    await page.context().setOffline(true);
+    await waitForStatus('Offline');
+    await page.getByTestId('connection-message').filter({ hasText: "You're offline" }).waitFor();
+    const events = await attr('updated', 'data-events');
+    await page.context().setOffline(false);
+    await waitForStatus('Live');
+    await waitForEventsAfter(events);
+  });
+
   it('shows reconnecting while the API is down and continues the chart once it is back', async () => {
     await waitForStatus('Live');
     const firstPoint = await attr('chart-orders', 'data-first');
