@@ -33,6 +33,6 @@ describe('Shell', () => {
     (el.querySelector('[data-testid=logout]') as HTMLButtonElement).click();
     await fixture.whenStable();
     expect(auth.logout).toHaveBeenCalledWith('You have signed out.');
-    expect(navigate).toHaveBeenCalledWith(['/login']);
+    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: {} });
   });
 });

@@ -77,7 +77,8 @@ export class LineChart {
         borderWidth: 2,
         pointRadius: 0,
         pointHoverRadius: 3,
-        tension: 0.3,
+        // Monotone: smooth, but never overshoots the data (no dips below 0, no bumps above a step).
+        cubicInterpolationMode: 'monotone',
         fill: 'origin',
       },
     ],
