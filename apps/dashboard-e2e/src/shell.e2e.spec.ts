@@ -1,7 +1,9 @@
+import { join } from 'node:path';
+
 import { ApiProcess } from '@realtime/test-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { launchChromium, signIn } from './support/browser';
+import { RESULTS_DIR, launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
 
 describe('dashboard shell', () => {
@@ -65,6 +67,7 @@ describe('dashboard shell', () => {
     await error.waitFor();
     expect(await error.textContent()).toContain('Wrong username or password.');
     expect(new URL(page.url()).pathname).toBe('/login');
+    await page.screenshot({ path: join(RESULTS_DIR, 'login-wrong-password.png') });
   });
 
   it('says so when the server cannot be reached', async () => {
