@@ -49,10 +49,18 @@ describe('dashboard shell', () => {
     await page.waitForURL('**/notifications');
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
 
+    // Theme: system → light → dark, remembered across a reload.
+    const toggle = page.getByTestId('theme-toggle');
+    await toggle.click();
+    await page.locator('html[data-theme=light]').waitFor({ state: 'attached' });
+    await toggle.click();
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
+
     // A reload keeps the session (sessionStorage) until the token expires.
     await page.reload();
     await page.getByTestId('current-user').getByText('alice').waitFor();
     expect(new URL(page.url()).pathname).toBe('/notifications');
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
 
     await page.getByTestId('logout').click();
     await page.waitForURL('**/login');
