@@ -114,6 +114,7 @@ export interface Health {
   details: {
     redis: { status: string; connected?: boolean };
     connections: { activeUsers: number; activeUsersHere: number; instance: string };
+    dashboard: { ticks: 'publishing' | 'following' };
   };
 }
 

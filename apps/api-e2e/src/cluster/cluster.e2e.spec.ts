@@ -36,10 +36,14 @@ describe('cluster: two API instances joined through Redis', () => {
   });
   afterAll(() => cluster?.dispose());
 
-  it('reports Redis connected on both instances, each with its own id', async () => {
+  it('reports Redis connected on both instances, each with its own id, one publishing ticks', async () => {
     const [a, b] = await Promise.all([health(cluster.a), health(cluster.b)]);
     for (const h of [a, b]) expect(h).toMatchObject({ status: 'ok', degraded: false });
     expect(a.details.connections.instance).not.toBe(b.details.connections.instance);
+    expect([a.details.dashboard.ticks, b.details.dashboard.ticks].sort()).toEqual([
+      'following',
+      'publishing',
+    ]);
   });
 
   it("delivers a notification posted on A to bob's stream on B, and its read and delete", async () => {
@@ -117,10 +121,22 @@ describe('cluster: two API instances joined through Redis', () => {
     expect(onB.all('typing')).toEqual([]); // not echoed to the typist
   });
 
-  it('shares the chat rate limit across instances', async () => {
-    const limited = await Cluster.start({ env: { CHAT_RATE_BURST: '10', CHAT_RATE_PER_S: '1' } });
+  it('shares the chat rate limit and the login throttle across instances', async () => {
+    const limited = await Cluster.start({
+      env: { CHAT_RATE_BURST: '10', CHAT_RATE_PER_S: '1', LOGIN_RATE_LIMIT: '5' },
+    });
     try {
-      const token = (await login(limited.a, 'carol')).accessToken;
+      // Five logins a minute from this address for the whole cluster, wherever they land.
+      const logins = [];
+      for (let i = 0; i < 6; i++) {
+        const api = i % 2 ? limited.b : limited.a;
+        const res = await request(api, 'POST', '/api/auth/login', {
+          body: { username: 'carol', password: 'demo-password' },
+        });
+        logins.push(res);
+      }
+      expect(logins.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 429]);
+      const token = logins[0].body.accessToken;
       const roomId = `rate-${process.pid}-${Date.now()}`;
       const onA = await ChatClient.connect(limited.a, token);
       const onB = await ChatClient.connect(limited.b, token);
@@ -253,6 +269,14 @@ describe('cluster: two API instances joined through Redis', () => {
   // Last: it takes A down for good.
   it('leaves B serving when A is killed with SIGKILL, without ghost users', async () => {
     const { a, b } = cluster;
+    // Make A the tick publisher, so that B must take over: B restarted cleanly gives the
+    // lease up, and A takes it at its next tick.
+    if ((await health(b)).details.dashboard.ticks === 'publishing') await b.restart();
+    await eventually(
+      () => health(a),
+      (h) => h.details.dashboard.ticks === 'publishing',
+      'A publishing',
+    );
     const aliceOnA = track(await openDashboard(a, alice.accessToken));
     const bobOnB = track(await openNotifications(b, bob.accessToken));
     const ticksOnB = track(await openDashboard(b, carol.accessToken));
@@ -264,9 +288,10 @@ describe('cluster: two API instances joined through Redis', () => {
     );
 
     await a.stop('SIGKILL');
-    // B keeps ticking (taking the lead over if A had it) and its users stay connected.
+    // B takes the lead over once A's lease runs out, keeps ticking, and its users stay connected.
     const before = ticksOf(ticksOnB).length;
     await ticksOnB.waitForEvents('metrics', before + 3);
+    expect((await health(b)).details.dashboard.ticks).toBe('publishing');
     expect(ticksOnB.closed).toBe(false);
     expect((await health(b)).status).toBe('ok');
     const posted = await notify(b, carol.accessToken, {

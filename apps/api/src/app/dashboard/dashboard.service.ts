@@ -96,6 +96,11 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     this.timer = setInterval(() => void this.tick(), this.config.dashboardTickMs);
   }
 
+  /** Whether this instance published the last dashboard tick (always, alone). */
+  get publishingTicks(): boolean {
+    return this.lease ? this.leading : true;
+  }
+
   /** Hands the lead over at once instead of after the lease runs out. */
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
