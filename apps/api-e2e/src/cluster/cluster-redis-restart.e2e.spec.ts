@@ -107,4 +107,38 @@ describe('cluster: Redis restart during traffic', () => {
       'a chat message from A to reach B',
     );
   });
+  it('lets an instance that starts while Redis is down join the others once it is up', async () => {
+    const { a, b } = cluster;
+    await redis.kill();
+    await a.restart('SIGKILL'); // starts without Redis: serves, degraded
+    expect((await health(a)).degraded).toBe(true);
+    const stream = await openNotifications(a, alice.accessToken);
+    open.push(stream);
+    await stream.waitForEvents('connected');
+    await redis.spawn();
+    for (const api of [a, b]) {
+      await eventually(
+        () => health(api),
+        (h) => !h.degraded,
+        'Redis back',
+      );
+    }
+    // Posted on B, delivered on A: A subscribed once Redis was there.
+    const posted = await notify(b, bob.accessToken, {
+      userId: alice.user.id,
+      title: 'late join',
+      message: '',
+    });
+    await stream.until(
+      () => parsed(stream, 'notification').some((e) => e.data.id === posted.body.id),
+      20_000,
+      'the notification from B',
+    );
+    const onA = await ChatClient.connect(a, alice.accessToken);
+    const onB = await ChatClient.connect(b, bob.accessToken);
+    const roomId = `late-${process.pid}-${Date.now()}`;
+    for (const c of [onA, onB]) expect(await c.request('join', { roomId })).toMatchObject({ ok: true });
+    const sent = await onB.request('chat', { roomId, content: 'hello late joiner', clientId: 'late-1' });
+    expect(await onA.waitFor('chat', (m) => m.clientId === 'late-1')).toEqual(sent.message);
+  });
 });

@@ -40,7 +40,14 @@ export class RedisEventBus extends EventBus {
     };
     // A command that Redis does not answer in time fails instead of holding a request up.
     this.pub = new Redis(url, { ...options, connectionName: 'rt-pub', commandTimeout: 2000 });
-    this.sub = new Redis(url, { ...options, connectionName: 'rt-sub', enableOfflineQueue: true });
+    // SUBSCRIBEs wait for Redis however long it takes (at start too), so that ioredis knows
+    // them and subscribes again after every reconnect.
+    this.sub = new Redis(url, {
+      ...options,
+      connectionName: 'rt-sub',
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
     for (const client of [this.pub, this.sub]) {
       // Without a listener an unreachable Redis would crash the process.
       client.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));

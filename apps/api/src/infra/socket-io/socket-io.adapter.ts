@@ -26,10 +26,23 @@ export class SocketIoAdapter extends IoAdapter {
         maxRetriesPerRequest: 1,
         commandTimeout: 2000,
       });
-      const sub = pub.duplicate({ connectionName: 'rt-io-sub', commandTimeout: undefined });
+      // The subscriber's SUBSCRIBEs wait for Redis however long it takes (at start too).
+      const sub = pub.duplicate({
+        connectionName: 'rt-io-sub',
+        commandTimeout: undefined,
+        maxRetriesPerRequest: null,
+      });
       // Without listeners an unreachable Redis would crash the process; the adapter keeps
       // delivering locally meanwhile and ioredis reconnects by itself.
       pub.on('error', () => undefined);
+      // The adapter does not await its broadcasts' PUBLISH: a failed one (Redis away) would be
+      // an unhandled rejection, which ends the process. Local delivery has happened anyway.
+      const publish = pub.publish.bind(pub) as (channel: string, message: string) => Promise<number>;
+      pub.publish = ((channel: string, message: string) => {
+        const sent = publish(channel, message);
+        sent.catch(() => undefined);
+        return sent;
+      }) as typeof pub.publish;
       sub.on('error', () => undefined);
       this.redis = { pub, sub };
     }
