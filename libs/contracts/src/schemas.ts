@@ -15,6 +15,8 @@ import {
   type LeaveRequest,
   type LoginRequest,
   type TypingRequest,
+  type AuthRefreshRequest,
+  CHAT_PAGE_MAX,
 } from './index';
 
 export const LoginRequestSchema = z
@@ -76,6 +78,26 @@ export const CHAT_CONTENT_LIMIT = CHAT_CONTENT_MAX;
 export const TypingRequestSchema = z
   .object({ roomId: RoomIdSchema, isTyping: z.boolean() })
   .strict() satisfies z.ZodType<TypingRequest>;
+
+export const AuthRefreshRequestSchema = z
+  .object({ token: z.string().min(1).max(4096) })
+  .strict() satisfies z.ZodType<AuthRefreshRequest>;
+
+/** Query of `GET /api/chat/rooms/:roomId/messages`: `before` is the opaque cursor of a page. */
+export const ChatMessagesQuerySchema = z
+  .object({
+    before: z
+      .string()
+      .regex(/^[1-9]\d{0,14}$/, 'must be a cursor returned by this API')
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(CHAT_PAGE_MAX))
+      .optional(),
+  })
+  .strict();
 
 /** One line naming each bad field: `amount: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

@@ -10,6 +10,7 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
 import { HealthModule } from './health/health.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { PresenceModule } from './presence/presence.module';
@@ -47,6 +48,7 @@ export class AppModule {
         PresenceModule,
         AuthModule,
         HealthModule,
+        ChatModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

@@ -5,9 +5,9 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
-import { RedisIoAdapter } from '../infra/socket-io/redis-io.adapter';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
+import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
 
 /** Builds the configured application; main.ts listens, tests may listen on port 0. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -31,8 +31,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next),
   );
   app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
   app.enableShutdownHooks();
-  if (config.redisUrl) app.useWebSocketAdapter(new RedisIoAdapter(app, config.redisUrl));
 
   const openApi = new DocumentBuilder()
     .setTitle('Realtime operations dashboard API')

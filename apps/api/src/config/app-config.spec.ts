@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       demo: true,
       jwtSecretGenerated: true,
+      chatRateLimit: { perSecond: 10, burst: 20 },
     });
     expect(c.jwtSecret).toHaveLength(64);
   });
@@ -26,6 +27,8 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'localhost:6379', /REDIS_URL/],
     ['DEMO', 'maybe', /DEMO="maybe" must be true or false/],
     ['JWT_SECRET', 'short', /JWT_SECRET=.* at least 32 characters/],
+    ['CHAT_RATE_PER_S', '0', /CHAT_RATE_PER_S="0" must be at least 1/],
+    ['CHAT_RATE_BURST', 'lots', /CHAT_RATE_BURST/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: int(1, 1_000_000).default(20),
   EVENT_LOOP_DELAY_MS_THRESHOLD: int(1, 60_000).default(200),
   HEAP_USED_MB_THRESHOLD: int(16, 65_536).default(1024),
+  CHAT_RATE_PER_S: int(1, 100_000).default(10),
+  CHAT_RATE_BURST: int(1, 100_000).default(20),
 });
 
 export interface AppConfig {
@@ -64,6 +66,8 @@ export interface AppConfig {
   logLevel: string;
   loginRateLimit: number;
   thresholds: { eventLoopDelayMs: number; heapUsedMb: number };
+  /** Per-user token bucket for chat messages: refill per second and bucket size. */
+  chatRateLimit: { perSecond: number; burst: number };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -110,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       eventLoopDelayMs: e.EVENT_LOOP_DELAY_MS_THRESHOLD,
       heapUsedMb: e.HEAP_USED_MB_THRESHOLD,
     },
+    chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
   };
 }

@@ -5,6 +5,13 @@ export const DEFAULT_ROOMS = ['general', 'ops', 'sales'] as const;
 export const CHAT_CONTENT_MAX = 2000;
 export const CHAT_HISTORY_SIZE = 50;
 export const TYPING_TTL_MS = 5000;
+/** Page size of `GET /api/chat/rooms/:roomId/messages` when `limit` is not given, and its maximum. */
+export const CHAT_PAGE_DEFAULT = 50;
+export const CHAT_PAGE_MAX = 100;
+
+/** Client → server event names of the `/chat` namespace; any other name gets `UNKNOWN_EVENT`. */
+export const CHAT_CLIENT_EVENTS = ['join', 'leave', 'chat', 'typing', 'auth'] as const;
+export type ChatClientEventName = (typeof CHAT_CLIENT_EVENTS)[number];
 
 export interface JoinRequest {
   roomId: string;
@@ -20,6 +27,10 @@ export interface ChatSendRequest {
 export interface TypingRequest {
   roomId: string;
   isTyping: boolean;
+}
+/** In-band token refresh: a socket whose token is about to expire sends a fresh one. */
+export interface AuthRefreshRequest {
+  token: string;
 }
 
 export interface ChatMessage {
@@ -52,8 +63,20 @@ export interface TypingEvent {
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: CodedError };
 
-export type JoinAck = Ack<{ history: ChatMessage[]; members: RoomMember[] }>;
+export type JoinAck = Ack<{
+  roomId: string;
+  /** The last `CHAT_HISTORY_SIZE` messages, oldest first. */
+  history: ChatMessage[];
+  members: RoomMember[];
+  /** `?before=` cursor for older messages than `history`; null when there are none. */
+  nextCursor: string | null;
+}>;
+export type LeaveAck = Ack<{ roomId: string }>;
+/** `duplicate: true` when the `clientId` was already stored: the stored message, not delivered again. */
 export type ChatAck = Ack<{ message: ChatMessage; duplicate?: boolean }>;
+export type TypingAck = Ack;
+/** `expiresAt`: epoch seconds at which the socket is closed unless another token arrives. */
+export type AuthRefreshAck = Ack<{ expiresAt: number }>;
 
 export interface ChatMessagesPage {
   items: ChatMessage[];
@@ -65,6 +88,21 @@ export interface RoomSummary {
   id: string;
   members: number;
   lastMessageAt: number | null;
+  /** Whether the caller is a stored member of the room. */
+  joined: boolean;
+}
+
+export interface ChatRoomsResponse {
+  rooms: RoomSummary[];
+}
+
+/**
+ * Sent as an `error` event for every request the server cannot take, in addition to the
+ * failed ack (a client that sent no ack callback still learns why), and for unknown events
+ * and token expiry. `event` names the client event it answers, when there is one.
+ */
+export interface ChatErrorEvent extends CodedError {
+  event?: string;
 }
 
 /** Server → client events of the `/chat` namespace. */
@@ -72,5 +110,14 @@ export interface ChatServerEvents {
   chat: (message: ChatMessage) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent) => void;
-  error: (error: CodedError) => void;
+  error: (error: ChatErrorEvent) => void;
+}
+
+/** Client → server events of the `/chat` namespace; every one takes an ack callback. */
+export interface ChatClientEvents {
+  join: (request: JoinRequest, ack: (response: JoinAck) => void) => void;
+  leave: (request: LeaveRequest, ack: (response: LeaveAck) => void) => void;
+  chat: (request: ChatSendRequest, ack: (response: ChatAck) => void) => void;
+  typing: (request: TypingRequest, ack: (response: TypingAck) => void) => void;
+  auth: (request: AuthRefreshRequest, ack: (response: AuthRefreshAck) => void) => void;
 }

@@ -18,4 +18,6 @@ export type ChatErrorCode =
 export interface CodedError {
   code: ChatErrorCode;
   message: string;
+  /** With `RATE_LIMITED`: how long until the next message would be accepted. */
+  retryAfterMs?: number;
 }
