@@ -35,8 +35,7 @@ export const appRoutes: Route[] = [
       {
         path: 'chat',
         title: 'Chat · Realtime Ops',
-        loadComponent: () => import('./placeholder/placeholder-page').then((m) => m.PlaceholderPage),
-        data: { heading: 'Chat', text: 'Team rooms with typing, presence and an offline outbox arrive here.' },
+        loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),
       },
     ],
   },
