@@ -11,8 +11,10 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
+import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
 import { UsersModule } from './users/users.module';
 
@@ -49,6 +51,8 @@ export class AppModule {
         AuthModule,
         HealthModule,
         ChatModule,
+        OrdersModule,
+        DashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

@@ -52,4 +52,11 @@ describe('loadConfig', () => {
     expect(c.demo).toBe(false);
     expect(c.databaseUrl).toBe('postgres://localhost/test');
   });
+
+  it('runs the order simulator with DEMO unless SIMULATOR says otherwise', () => {
+    expect(loadConfig({}).simulator).toBe(true);
+    expect(loadConfig({ DEMO: 'false' }).simulator).toBe(false);
+    expect(loadConfig({ DEMO: 'true', SIMULATOR: 'false' })).toMatchObject({ demo: true, simulator: false });
+    expect(() => loadConfig({ SIMULATOR: 'often' })).toThrow(/SIMULATOR="often" must be true or false/);
+  });
 });

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
     .optional(),
   DEMO: bool.optional(),
+  SIMULATOR: bool.optional(),
   CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD']).default('USD'),
   CORS_ORIGINS: z.string().default('http://localhost:4200'),
   BODY_LIMIT: z
@@ -60,6 +61,8 @@ export interface AppConfig {
   databaseUrl: string;
   redisUrl: string | undefined;
   demo: boolean;
+  /** Whether the demo order simulator runs (default: same as `demo`); tests turn it off. */
+  simulator: boolean;
   currency: string;
   corsOrigins: string[];
   bodyLimit: string;
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
   }
+  const demo = e.DEMO ?? e.NODE_ENV !== 'production';
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
@@ -102,7 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    demo: e.DEMO ?? e.NODE_ENV !== 'production',
+    demo,
+    simulator: e.SIMULATOR ?? demo,
     currency: e.CURRENCY,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((s) => s.trim())

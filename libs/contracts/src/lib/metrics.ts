@@ -10,12 +10,22 @@ export interface ComponentHealth {
   detail?: string;
 }
 
+/** The components that `systemStatus` is derived from. */
+export type DashboardComponent = 'database' | 'redis' | 'eventLoop' | 'heap';
+
 export interface DashboardMetrics {
+  /** Distinct users with an open stream or socket right now. */
   activeUsers: number;
+  /** Orders created in the last 60 seconds. */
   ordersPerMinute: number;
-  /** Sum of today's (UTC) orders, in `currency`, in major units (e.g. 12.5 = 12.50). */
+  /**
+   * Sum of today's (UTC) orders, converted to `currency` with an indicative fixed rate table,
+   * in major units (e.g. 12.5 = 12.50).
+   */
   revenue: number;
   currency: string;
+  /** Orders created today (UTC). */
+  ordersToday: number;
   systemStatus: SystemStatus;
   components: Record<string, ComponentHealth>;
   /** Server time of the snapshot, epoch milliseconds. */
@@ -27,19 +37,36 @@ export interface DashboardHistoryPoint {
   metrics: DashboardMetrics;
 }
 
+/** `GET /api/dashboard/history?minutes=N`: the kept ticks, oldest first. */
 export interface DashboardHistoryResponse {
-  /** The oldest minute the server still keeps. */
+  /** How many minutes of ticks the server keeps (and accepts as `minutes`). */
   retentionMinutes: number;
   points: DashboardMetrics[];
 }
 
-/** Sent instead of the missed ticks when a `Last-Event-ID` is older than the kept window. */
+/** Sent after the current snapshot when a `Last-Event-ID` cannot be resumed gap-free. */
 export interface DashboardReset {
+  /** `gap-too-old`: older than the kept window; `unknown-id`: newer than any id this server issued. */
   reason: 'gap-too-old' | 'unknown-id';
   message: string;
   lastEventId: string | null;
 }
 
+/** `GET /api/dashboard/connections`: what is open right now on this instance (for operators and tests). */
+export interface DashboardConnectionsResponse {
+  /** Open `GET /api/dashboard/stream` responses. */
+  dashboardStreams: number;
+  activeUsers: number;
+  /** Open connections of every kind (dashboard, notifications, chat). */
+  connections: Record<string, number>;
+  /** Per-user refresh channels this instance listens to (one per user with an open dashboard stream). */
+  userChannels: number;
+}
+
 export type DashboardEvent =
   | { type: 'metrics'; id: string; data: DashboardMetrics }
   | { type: 'reset'; id: string; data: DashboardReset };
+
+export const DASHBOARD_EVENTS = { metrics: 'metrics', reset: 'reset' } as const;
+/** The `retry:` (ms) a dashboard stream asks its client to wait before reconnecting. */
+export const DASHBOARD_RETRY_MS = 3000;

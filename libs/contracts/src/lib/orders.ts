@@ -16,4 +16,14 @@ export interface Order {
   createdAt: string;
 }
 
+/** `GET /api/orders?limit=`: the most recent orders, newest first. */
+export interface OrderListResponse {
+  items: Order[];
+}
+
+export const ORDERS_LIST_DEFAULT_LIMIT = 20;
+export const ORDERS_LIST_MAX_LIMIT = 100;
+
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** Set to `true` on a `POST /api/orders` answer that replays the order stored under the same key. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';

@@ -1,0 +1,173 @@
+import type { MessageEvent } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+
+import type { DashboardMetrics } from '@realtime/contracts';
+
+import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
+import { DashboardFeed } from './dashboard-feed';
+
+const START = 1_800_000_000_000;
+
+function setup(retentionMs = 60_000) {
+  const bus = new InProcessEventBus();
+  let now = START;
+  const feed = new DashboardFeed(bus, { retentionMs, capacity: 10_000, clock: () => now });
+  const metrics = (n: number) => ({ activeUsers: n, timestamp: now }) as unknown as DashboardMetrics;
+  const snapshot = jest.fn(() => metrics(-1));
+  const tickAt = async (at: number, n: number) => {
+    now = at;
+    await feed.publishTick(metrics(n));
+  };
+  const open = (userId: number, lastEventId?: string) => {
+    const got: MessageEvent[] = [];
+    const sub = feed.stream(userId, lastEventId, snapshot).subscribe((e) => got.push(e));
+    return { got, sub };
+  };
+  return { bus, feed, snapshot, tickAt, open, setNow: (t: number) => (now = t) };
+}
+
+const ids = (events: MessageEvent[]) => events.map((e) => Number(e.id));
+const types = (events: MessageEvent[]) => events.map((e) => e.type);
+const payload = (e: MessageEvent) => JSON.parse(e.data as string);
+
+describe('DashboardFeed', () => {
+  let subs: Subscription[] = [];
+  afterEach(() => {
+    subs.forEach((s) => s.unsubscribe());
+    subs = [];
+  });
+
+  it('opens with the current snapshot, then every tick, sharing one serialized event', async () => {
+    const { tickAt, open } = setup();
+    await tickAt(START + 1000, 1);
+    const a = open(1);
+    const b = open(2);
+    subs.push(a.sub, b.sub);
+    expect(types(a.got)).toEqual(['metrics']);
+    expect(payload(a.got[0]).activeUsers).toBe(-1);
+    await tickAt(START + 2000, 2);
+    await tickAt(START + 3000, 3);
+    expect(a.got.slice(1).map((e) => payload(e).activeUsers)).toEqual([2, 3]);
+    expect(a.got[1]).toBe(b.got[1]); // the same object for every subscriber: serialized once
+    expect(ids(a.got)).toEqual([...ids(a.got)].sort((x, y) => x - y));
+    expect(new Set(ids(a.got)).size).toBe(3);
+  });
+
+  it('replays exactly the missed ticks after Last-Event-ID, then goes live without duplicates', async () => {
+    const { tickAt, open, snapshot } = setup();
+    for (let i = 1; i <= 5; i++) await tickAt(START + i * 1000, i);
+    const first = open(1);
+    const seen = Number(first.got[0].id);
+    first.sub.unsubscribe();
+    for (let i = 6; i <= 8; i++) await tickAt(START + i * 1000, i);
+    snapshot.mockClear();
+    const resumed = open(1, String(seen));
+    subs.push(resumed.sub);
+    expect(resumed.got.map((e) => payload(e).activeUsers)).toEqual([6, 7, 8]);
+    expect(snapshot).not.toHaveBeenCalled();
+    await tickAt(START + 9000, 9);
+    expect(resumed.got.map((e) => payload(e).activeUsers)).toEqual([6, 7, 8, 9]);
+  });
+
+  it('holds live ticks that arrive while the replay is being sent and drops what it already sent', async () => {
+    const { bus, feed, tickAt } = setup();
+    for (let i = 1; i <= 3; i++) await tickAt(START + i * 1000, i);
+    const got: MessageEvent[] = [];
+    // A tick published from inside the replay (as another instance's could arrive).
+    let injected = false;
+    const sub = feed
+      .stream(1, String(START + 1000), () => ({}) as DashboardMetrics)
+      .subscribe((e) => {
+        got.push(e);
+        if (!injected) {
+          injected = true;
+          void bus.publish('dashboard:metrics', `${START + 4000}\n{"activeUsers":4}`);
+          // and a stale duplicate of what was already replayed
+          void bus.publish('dashboard:metrics', `${START + 2000}\n{"activeUsers":2}`);
+        }
+      });
+    subs.push(sub);
+    expect(got.map((e) => payload(e).activeUsers)).toEqual([2, 3, 4]);
+  });
+
+  it('answers an id older than the window with the current snapshot and a reset', async () => {
+    const { tickAt, open } = setup(10_000);
+    for (let i = 1; i <= 30; i++) await tickAt(START + i * 1000, i);
+    const s = open(1, String(START + 2000));
+    subs.push(s.sub);
+    expect(types(s.got)).toEqual(['metrics', 'reset']);
+    expect(payload(s.got[1])).toMatchObject({ reason: 'gap-too-old', lastEventId: String(START + 2000) });
+    expect(Number(s.got[1].id)).toBeGreaterThan(Number(s.got[0].id));
+    await tickAt(START + 31_000, 31);
+    expect(types(s.got)).toEqual(['metrics', 'reset', 'metrics']);
+  });
+
+  it('treats a garbage id as none and an id from the future as unknown', async () => {
+    const { tickAt, open } = setup();
+    await tickAt(START + 1000, 1);
+    const garbage = open(1, 'not-an-id');
+    const future = open(1, String(START + 10_000_000));
+    subs.push(garbage.sub, future.sub);
+    expect(types(garbage.got)).toEqual(['metrics']);
+    expect(types(future.got)).toEqual(['metrics', 'reset']);
+    expect(payload(future.got[1]).reason).toBe('unknown-id');
+  });
+
+  it('sends a fresh snapshot when a resume missed nothing', async () => {
+    const { tickAt, open } = setup();
+    await tickAt(START + 1000, 1);
+    const s = open(1, String(START + 1000));
+    subs.push(s.sub);
+    expect(types(s.got)).toEqual(['metrics']);
+    expect(Number(s.got[0].id)).toBeGreaterThan(START + 1000);
+  });
+
+  it("pushes a refresh to that user's streams only, and forgets the user channel on close", async () => {
+    const { feed, tickAt, open, bus } = setup();
+    await tickAt(START + 1000, 1);
+    const alice1 = open(1);
+    const alice2 = open(1);
+    const bob = open(2);
+    expect(feed.userChannels).toBe(2);
+    await feed.publishToUser(1, { activeUsers: 99 } as DashboardMetrics);
+    expect(alice1.got.map((e) => payload(e).activeUsers)).toEqual([-1, 99]);
+    expect(alice2.got.map((e) => payload(e).activeUsers)).toEqual([-1, 99]);
+    expect(bob.got).toHaveLength(1);
+    [alice1, alice2, bob].forEach((s) => s.sub.unsubscribe());
+    expect(feed.userChannels).toBe(0);
+    expect(bus.openChannels).toBe(1); // only the feed's own ticks subscription is left
+  });
+
+  it('lets one instance of a cluster tick for all, and another take over when it goes quiet', async () => {
+    const bus = new InProcessEventBus();
+    let now = START;
+    const options = { retentionMs: 60_000, capacity: 100, followMs: 3000, clock: () => now };
+    const a = new DashboardFeed(bus, { ...options, instanceId: 'a' });
+    const b = new DashboardFeed(bus, { ...options, instanceId: 'b' });
+    const heard: string[] = [];
+    const sub = b
+      .stream(1, undefined, () => ({}) as DashboardMetrics)
+      .subscribe((e) => heard.push(e.data as string));
+    subs.push(sub);
+    expect([a.leading, b.leading]).toEqual([true, true]);
+    await b.publishTick({ activeUsers: 2 } as DashboardMetrics);
+    expect(a.leading).toBe(true); // b's id is higher: a keeps ticking
+    await a.publishTick({ activeUsers: 1 } as DashboardMetrics);
+    expect(b.leading).toBe(false); // ...and b follows a
+    now += 2999;
+    expect(b.leading).toBe(false);
+    now += 1;
+    expect(b.leading).toBe(true); // a has been quiet for the lease: b ticks again
+    expect(heard.slice(1).map((d) => JSON.parse(d).activeUsers)).toEqual([2, 1]);
+    a.close();
+    b.close();
+  });
+
+  it('returns the kept series for history', async () => {
+    const { feed, tickAt, setNow } = setup(120_000);
+    for (let i = 1; i <= 150; i++) await tickAt(START + i * 1000, i);
+    setNow(START + 150_000);
+    expect(feed.history(1).map((m) => m.activeUsers)).toEqual(Array.from({ length: 61 }, (_, k) => 90 + k));
+    expect(feed.history(2)).toHaveLength(121);
+  });
+});

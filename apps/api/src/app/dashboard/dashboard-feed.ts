@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+
+import type { MessageEvent } from '@nestjs/common';
+import { Observable, Subject, type Subscription, filter, finalize, map, merge, share } from 'rxjs';
+
+import { DASHBOARD_EVENTS, type DashboardMetrics, type DashboardReset } from '@realtime/contracts';
+
+import type { EventBus } from '../../infra/event-bus/event-bus';
+import { EventIds, parseEventId } from './event-ids';
+import { type Tick, TickRing } from './tick-ring';
+
+/** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
+export const DASHBOARD_TICKS_CHANNEL = 'dashboard:metrics';
+/** Refreshes meant for the open streams of one user only. */
+export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId}`;
+
+/**
+ * On the bus a metrics event travels as `<id> <instance>\n<json>`: routing it never parses
+ * the JSON, and the instance tells the tickers of a cluster apart.
+ */
+function encode(id: number, origin: string, data: string): string {
+  return `${id} ${origin}\n${data}`;
+}
+
+function decode(message: string): { id: number; origin: string; data: string } | null {
+  const newline = message.indexOf('\n');
+  const [rawId, origin = ''] = message.slice(0, Math.max(0, newline)).split(' ');
+  const id = parseEventId(rawId);
+  return id === null ? null : { id, origin, data: message.slice(newline + 1) };
+}
+
+export interface DashboardFeedOptions {
+  retentionMs: number;
+  /** Most ticks kept, whatever the retention (a tiny tick period with a long retention). */
+  capacity: number;
+  /**
+   * How long this instance stops publishing ticks after hearing one from an instance with a
+   * lower id (a few tick periods): with several instances on one bus, one ticks for all and
+   * another takes over once it goes quiet. Omit for a single instance.
+   */
+  followMs?: number;
+  instanceId?: string;
+  clock?: () => number;
+}
+
+/**
+ * The dashboard's events: ticks published once on the bus and shared by every stream, a
+ * ring of the recent ones for resume, and per-user refreshes. Knows nothing of HTTP.
+ */
+export class DashboardFeed {
+  private readonly ids: EventIds;
+  private readonly ring: TickRing;
+  private readonly ticks$ = new Subject<Tick>();
+  private readonly perUser = new Map<number, Observable<MessageEvent>>();
+  private readonly subscription: Subscription;
+  private readonly clock: () => number;
+  readonly instanceId: string;
+  private followUntil = -Infinity;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly options: DashboardFeedOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.instanceId = options.instanceId ?? randomBytes(6).toString('hex');
+    this.ids = new EventIds(this.clock());
+    this.ring = new TickRing(options.retentionMs, options.capacity, this.ids.last + 1);
+    this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
+  }
+
+  /** Serializes `metrics` once and publishes it as the next tick of every stream. */
+  publishTick(metrics: DashboardMetrics): Promise<void> {
+    const id = this.ids.next(this.clock());
+    return this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, JSON.stringify(metrics)));
+  }
+
+  /** Pushes `metrics` to the open streams of `userId` only. */
+  publishToUser(userId: number, metrics: DashboardMetrics): Promise<void> {
+    const id = this.ids.next(this.clock());
+    return this.bus.publish(
+      dashboardUserChannel(userId),
+      encode(id, this.instanceId, JSON.stringify(metrics)),
+    );
+  }
+
+  /**
+   * The events of one dashboard stream: first what the client is owed (the missed ticks
+   * after `lastEventId`, or the current snapshot, plus a `reset` when the gap cannot be
+   * filled), then the live ticks and the user's refreshes. Live events are subscribed to
+   * before the replay and held until it is out, and ids at or below the last one sent are
+   * dropped, so nothing is lost or repeated between the two.
+   */
+  stream(
+    userId: number,
+    lastEventId: string | undefined,
+    snapshot: () => DashboardMetrics,
+  ): Observable<MessageEvent> {
+    return new Observable<MessageEvent>((subscriber) => {
+      let lastSent = -Infinity;
+      let held: MessageEvent[] | null = [];
+      const deliver = (event: MessageEvent) => {
+        const id = Number(event.id);
+        if (id <= lastSent) return;
+        lastSent = id;
+        subscriber.next(event);
+      };
+      const live = merge(this.ticks$.pipe(map((t) => t.event)), this.userEvents(userId)).subscribe((event) =>
+        held ? held.push(event) : deliver(event),
+      );
+      for (const event of this.opening(lastEventId, snapshot)) deliver(event);
+      const pending = held;
+      held = null;
+      pending.forEach(deliver);
+      return () => live.unsubscribe();
+    });
+  }
+
+  /** Whether this instance should publish the next tick (false while another one leads). */
+  get leading(): boolean {
+    return this.clock() >= this.followUntil;
+  }
+
+  /** The kept ticks of the last `minutes`, oldest first. */
+  history(minutes: number): DashboardMetrics[] {
+    const now = this.clock();
+    this.ring.evict(now);
+    return this.ring.since(now - minutes * 60_000).map((t) => t.metrics);
+  }
+
+  /** Streams of users with at least one open dashboard stream (for teardown checks). */
+  get userChannels(): number {
+    return this.perUser.size;
+  }
+
+  close(): void {
+    this.subscription.unsubscribe();
+    this.ticks$.complete();
+  }
+
+  private opening(lastEventId: string | undefined, snapshot: () => DashboardMetrics): MessageEvent[] {
+    const last = parseEventId(lastEventId); // garbage counts as no id: a fresh start
+    if (last === null) return [this.fresh(snapshot)];
+    if (last > this.ids.last) {
+      return [
+        this.fresh(snapshot),
+        this.reset({
+          reason: 'unknown-id',
+          lastEventId: String(last),
+          message: `Event id ${last} was not issued by this server; the metrics before this event are current`,
+        }),
+      ];
+    }
+    this.ring.evict(this.clock());
+    const missed = this.ring.after(last);
+    if (missed === null) {
+      return [
+        this.fresh(snapshot),
+        this.reset({
+          reason: 'gap-too-old',
+          lastEventId: String(last),
+          message:
+            `The ticks after ${last} are no longer kept (the server keeps ` +
+            `${Math.round(this.options.retentionMs / 60_000)} min): the gap could not be filled; the metrics ` +
+            `before this event are current, GET /api/dashboard/history fills the chart`,
+        }),
+      ];
+    }
+    return missed.length ? missed.map((t) => t.event) : [this.fresh(snapshot)];
+  }
+
+  private fresh(snapshot: () => DashboardMetrics): MessageEvent {
+    return {
+      id: String(this.ids.next(this.clock())),
+      type: DASHBOARD_EVENTS.metrics,
+      data: JSON.stringify(snapshot()),
+    };
+  }
+
+  private reset(data: DashboardReset): MessageEvent {
+    return {
+      id: String(this.ids.next(this.clock())),
+      type: DASHBOARD_EVENTS.reset,
+      data: JSON.stringify(data),
+    };
+  }
+
+  private receiveTick(message: string) {
+    const decoded = decode(message);
+    if (!decoded) return;
+    if (this.options.followMs && decoded.origin && decoded.origin < this.instanceId) {
+      this.followUntil = this.clock() + this.options.followMs;
+    }
+    let metrics: DashboardMetrics;
+    try {
+      metrics = JSON.parse(decoded.data) as DashboardMetrics;
+    } catch {
+      return;
+    }
+    this.ids.observe(decoded.id);
+    const tick: Tick = {
+      id: decoded.id,
+      event: { id: String(decoded.id), type: DASHBOARD_EVENTS.metrics, data: decoded.data },
+      metrics,
+      at: this.clock(),
+    };
+    const before = this.ring.newest?.id ?? -Infinity;
+    this.ring.push(tick);
+    if (tick.id > before) this.ticks$.next(tick);
+  }
+
+  /** One shared, parsed stream per user with open streams; forgotten when the last one closes. */
+  private userEvents(userId: number): Observable<MessageEvent> {
+    let events = this.perUser.get(userId);
+    if (!events) {
+      const shared: Observable<MessageEvent> = this.bus.channel(dashboardUserChannel(userId)).pipe(
+        map(decode),
+        filter((m) => m !== null),
+        map((m): MessageEvent => {
+          this.ids.observe(m.id);
+          return { id: String(m.id), type: DASHBOARD_EVENTS.metrics, data: m.data };
+        }),
+        finalize(() => {
+          if (this.perUser.get(userId) === shared) this.perUser.delete(userId);
+        }),
+        share(),
+      );
+      this.perUser.set(userId, shared);
+      events = shared;
+    }
+    return events;
+  }
+}

@@ -1,0 +1,80 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  type MessageEvent,
+  Post,
+  Query,
+  Sse,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+
+import type {
+  DashboardConnectionsResponse,
+  DashboardHistoryResponse,
+  DashboardMetrics,
+} from '@realtime/contracts';
+
+import { CurrentUser } from '../../common/current-user.decorator';
+import { StreamAuth } from '../../common/public.decorator';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { VerifiedUser } from '../auth/token.service';
+import { DashboardService } from './dashboard.service';
+
+/** Characters of events held for a client that does not read before it is dropped (~1000 ticks). */
+const MAX_PENDING_CHARS = 1024 * 1024;
+
+@ApiTags('dashboard')
+@ApiBearerAuth()
+@Controller('dashboard')
+export class DashboardController {
+  constructor(
+    private readonly dashboard: DashboardService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * `metrics` events every DASHBOARD_TICK_MS. Resume with the `Last-Event-ID` header, or
+   * `?lastEventId=` for a client that reconnects by hand (an event id is no credential).
+   */
+  @StreamAuth()
+  @Sse('stream', { maxPendingDataLength: MAX_PENDING_CHARS })
+  stream(
+    @CurrentUser() user: VerifiedUser,
+    @Headers('last-event-id') header: string | undefined,
+    @Query('lastEventId') query: unknown,
+  ): Observable<MessageEvent> {
+    return this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
+  }
+
+  @Get('snapshot')
+  snapshot(): Promise<DashboardMetrics> {
+    return this.dashboard.snapshot();
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
+    return this.dashboard.refresh(user.id);
+  }
+
+  @Get('history')
+  history(@Query('minutes') minutes: unknown): DashboardHistoryResponse {
+    const max = this.config.dashboardRetentionMin;
+    if (minutes === undefined) return this.dashboard.history(max);
+    const n = typeof minutes === 'string' && /^\d{1,6}$/.test(minutes) ? Number(minutes) : NaN;
+    if (!(n >= 1 && n <= max))
+      throw new BadRequestException(`minutes: must be a whole number from 1 to ${max}`);
+    return this.dashboard.history(n);
+  }
+
+  /** What is open right now on this instance: streams, connections per kind, active users. */
+  @Get('connections')
+  connections(): DashboardConnectionsResponse {
+    return this.dashboard.connections();
+  }
+}
