@@ -26,11 +26,8 @@ export const appRoutes: Route[] = [
       {
         path: 'notifications',
         title: 'Notifications · Realtime Ops',
-        loadComponent: () => import('./placeholder/placeholder-page').then((m) => m.PlaceholderPage),
-        data: {
-          heading: 'Notifications',
-          text: 'Your notification centre arrives here: live, stored, and in sync across tabs.',
-        },
+        loadComponent: () =>
+          import('@realtime/dashboard/feature-notifications').then((m) => m.loadNotificationsPage()),
       },
       {
         path: 'chat',
