@@ -1,6 +1,7 @@
 import type { Route } from '@angular/router';
 
 import { authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
+import { loadNotificationsPage } from '@realtime/dashboard/feature-notifications';
 
 import { Shell } from './shell/shell';
 
@@ -26,8 +27,8 @@ export const appRoutes: Route[] = [
       {
         path: 'notifications',
         title: 'Notifications · Realtime Ops',
-        loadComponent: () =>
-          import('@realtime/dashboard/feature-notifications').then((m) => m.loadNotificationsPage()),
+        // The shell imports this lib for the bell; the page itself is still loaded lazily.
+        loadComponent: loadNotificationsPage,
       },
       {
         path: 'chat',

@@ -76,6 +76,15 @@ describe('NotificationStore', () => {
     expect(store.toasts()).toEqual([]);
   });
 
+  it('takes a toast down when its notification is read or deleted, in any tab', () => {
+    event({ type: 'notification', id: '1', data: n(1) });
+    event({ type: 'notification', id: '2', data: n(2) });
+    event({ type: 'notification-read', id: '3', data: { ids: [1], readAt: 'now' } });
+    expect(store.toasts().map((t) => t.id)).toEqual([2]);
+    event({ type: 'notification-deleted', id: '4', data: { id: 2 } });
+    expect(store.toasts()).toEqual([]);
+  });
+
   it('follows reads and deletions made in another tab', () => {
     event({ type: 'notification', id: '1', data: n(1) });
     event({ type: 'notification', id: '2', data: n(2) });

@@ -124,6 +124,15 @@ export class NotificationStore {
 
   private apply(event: NotificationEvent): void {
     this.list.update((l) => applyEvent(l, event));
+    // Read or deleted here or in another tab: its toast has nothing more to say.
+    if (event.type === 'notification-read' || event.type === 'notification-deleted') {
+      const unread = new Set(
+        this.items()
+          .filter((i) => !i.readAt)
+          .map((i) => i.id),
+      );
+      for (const t of this.toasts()) if (!unread.has(t.id)) this.dismissToast(t.id);
+    }
   }
 
   /** A toast in the tab, and on the desktop too if the user opted in and the tab is hidden. */
