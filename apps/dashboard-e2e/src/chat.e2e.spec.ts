@@ -6,8 +6,8 @@ import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
 import { RESULTS_DIR, launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
 
-/** A short reconnect base so that a test never waits for the default 1 s doubling. */
-const BACKOFF_BASE_MS = 200;
+/** A short reconnect base: five attempts span ~15 s, longer than an API restart. */
+const BACKOFF_BASE_MS = 500;
 
 describe('chat', () => {
   let api: ApiProcess;
@@ -134,6 +134,26 @@ describe('chat', () => {
     await message(bob, 'queued three').waitFor();
     const history = await bob.getByTestId('chat-message').getByTestId('content').allInnerTexts();
     expect(history.filter((l) => l.startsWith('queued '))).toEqual(texts);
+  });
+
+  it('after an API restart both re-join their rooms and what was written meanwhile arrives once', async () => {
+    await api.stop();
+    await status(alice, 'Reconnecting');
+    await status(bob, 'Reconnecting');
+    await send(alice, 'written while the server restarts');
+    await alice.getByTestId('outbox-entry').filter({ hasText: 'Waiting for connection' }).waitFor();
+    await alice.screenshot({ path: join(RESULTS_DIR, 'chat-reconnecting.png') });
+
+    await api.restart();
+    await status(alice, 'Connected');
+    await status(bob, 'Connected');
+    // bob receives it live, which he only does after re-joining #general.
+    await message(bob, 'written while the server restarts').waitFor();
+    await alice.getByTestId('outbox-count').waitFor({ state: 'detached' });
+    await send(bob, 'welcome back');
+    await message(alice, 'welcome back').waitFor();
+    for (const page of [alice, bob])
+      expect(await message(page, 'written while the server restarts').count()).toBe(1);
   });
 
   it('saves light and dark screenshots', async () => {

@@ -1,3 +1,4 @@
+import { DOCUMENT } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
 import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
 import { EMPTY, Observable, catchError, ignoreElements, merge, tap } from 'rxjs';
@@ -131,7 +132,19 @@ export class ChatStore {
   readonly outboxCount = computed(() => this.outboxEntries().length);
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => clearTimeout(this.typingIdle));
+    // The user's other tabs share the outbox: show and send what they queued too (each entry
+    // keeps its clientId, so a message that two tabs send is still stored and delivered once).
+    const win = inject(DOCUMENT).defaultView;
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== this.outbox.key || !this.outbox.refresh()) return;
+      this.syncOutbox();
+      void this.flush();
+    };
+    win?.addEventListener('storage', onStorage);
+    inject(DestroyRef).onDestroy(() => {
+      clearTimeout(this.typingIdle);
+      win?.removeEventListener('storage', onStorage);
+    });
   }
 
   /** Subscribe to be connected; unsubscribe closes the socket and cancels pending reconnects. */

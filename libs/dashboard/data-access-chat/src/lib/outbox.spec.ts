@@ -64,6 +64,20 @@ describe('Outbox', () => {
     expect(open().entries.map((e) => e.clientId)).toEqual(['ok']);
   });
 
+  it("keeps another tab's entries: every change starts from what storage holds", () => {
+    const tabA = open();
+    const tabB = open();
+    tabA.add(entry('a'));
+    tabB.add(entry('b'));
+    tabB.remove('b');
+    expect(open().entries.map((e) => e.clientId)).toEqual(['a']);
+    expect(tabB.entries.map((e) => e.clientId)).toEqual(['a']);
+    tabA.add(entry('c'));
+    expect(tabB.refresh()).toBe(true);
+    expect(tabB.entries.map((e) => e.clientId)).toEqual(['a', 'c']);
+    expect(tabB.refresh()).toBe(false);
+  });
+
   it('still works without storage, or when storage throws', () => {
     const box = new Outbox(null, 'outbox');
     box.add(entry('a'));

@@ -35,20 +35,32 @@ export function newClientId(crypto: Crypto | undefined = globalThis.crypto): str
 /**
  * The outbox: an ordered list of unsent messages, written through to storage on every change
  * so that it survives a reload. Order is the order of writing; a retried entry keeps its place.
- * Storage errors (full, disabled) only cost persistence, never the message.
+ * Storage is the truth: every change re-reads it first, so the user's other tabs (which share
+ * it) do not overwrite each other's entries; `refresh()` picks up their changes. Storage errors
+ * (full, disabled) only cost persistence, never the message.
  */
 export class Outbox {
-  private list: OutboxEntry[];
+  private list: OutboxEntry[] = [];
+  /** False once a write failed: memory is then ahead of storage and stays the truth. */
+  private persisted = true;
 
   constructor(
     private readonly storage: Storage | null,
-    private readonly key: string,
+    readonly key: string,
   ) {
-    this.list = this.load();
+    this.refresh();
   }
 
   get entries(): readonly OutboxEntry[] {
     return this.list;
+  }
+
+  /** Re-reads storage (after another tab changed it); says whether anything changed. */
+  refresh(): boolean {
+    const next = this.read();
+    if (JSON.stringify(next) === JSON.stringify(this.list)) return false;
+    this.list = next;
+    return true;
   }
 
   /** The oldest entry that should be sent now. */
@@ -57,46 +69,48 @@ export class Outbox {
   }
 
   add(entry: Omit<OutboxEntry, 'status'>): void {
-    this.list = [...this.list, { ...entry, status: 'pending' }];
-    this.save();
+    this.change((list) => [...list, { ...entry, status: 'pending' }]);
   }
 
   /** Acknowledged (or seen delivered): it leaves the outbox. */
   remove(clientId: string): void {
-    const next = this.list.filter((e) => e.clientId !== clientId);
-    if (next.length === this.list.length) return;
-    this.list = next;
-    this.save();
+    if (!this.list.some((e) => e.clientId === clientId)) return;
+    this.change((list) => list.filter((e) => e.clientId !== clientId));
   }
 
   markFailed(clientId: string, error: string): void {
-    this.update(clientId, (e) => ({ ...e, status: 'failed', error }));
+    this.change((list) => list.map((e) => (e.clientId === clientId ? { ...e, status: 'failed', error } : e)));
   }
 
   retry(clientId: string): void {
-    this.update(clientId, ({ error: _dropped, ...e }) => ({ ...e, status: 'pending' }));
+    this.change((list) =>
+      list.map((e) => {
+        if (e.clientId !== clientId) return e;
+        const { error: _dropped, ...rest } = e;
+        return { ...rest, status: 'pending' };
+      }),
+    );
   }
 
-  private update(clientId: string, change: (e: OutboxEntry) => OutboxEntry): void {
-    this.list = this.list.map((e) => (e.clientId === clientId ? change(e) : e));
-    this.save();
-  }
-
-  private load(): OutboxEntry[] {
-    try {
-      const parsed: unknown = JSON.parse(this.storage?.getItem(this.key) ?? '[]');
-      return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
-    } catch {
-      return [];
-    }
-  }
-
-  private save(): void {
+  private change(update: (list: OutboxEntry[]) => OutboxEntry[]): void {
+    this.list = update(this.read());
     try {
       if (this.list.length) this.storage?.setItem(this.key, JSON.stringify(this.list));
       else this.storage?.removeItem(this.key);
+      this.persisted = true;
     } catch {
       // full or disabled: the outbox still works for this page
+      this.persisted = false;
+    }
+  }
+
+  private read(): OutboxEntry[] {
+    if (!this.storage || !this.persisted) return this.list;
+    try {
+      const parsed: unknown = JSON.parse(this.storage.getItem(this.key) ?? '[]');
+      return Array.isArray(parsed) ? parsed.filter(isEntry) : [];
+    } catch {
+      return this.list;
     }
   }
 }
