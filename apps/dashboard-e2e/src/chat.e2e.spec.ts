@@ -136,13 +136,20 @@ describe('chat', () => {
     expect(history.filter((l) => l.startsWith('queued '))).toEqual(texts);
   });
 
-  it('after an API restart both re-join their rooms and what was written meanwhile arrives once', async () => {
+  it('after an API restart both re-join their rooms and what was written meanwhile, kept across a reload, arrives once', async () => {
     await api.stop();
     await status(alice, 'Reconnecting');
     await status(bob, 'Reconnecting');
     await send(alice, 'written while the server restarts');
     await alice.getByTestId('outbox-entry').filter({ hasText: 'Waiting for connection' }).waitFor();
     await alice.screenshot({ path: join(RESULTS_DIR, 'chat-reconnecting.png') });
+    // The outbox survives a reload (the static files are still served; the API is not).
+    await alice.reload();
+    await alice
+      .getByTestId('outbox-entry')
+      .filter({ hasText: 'written while the server restarts' })
+      .filter({ hasText: 'Waiting for connection' })
+      .waitFor();
 
     await api.restart();
     await status(alice, 'Connected');
