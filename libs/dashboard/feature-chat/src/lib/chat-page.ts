@@ -13,15 +13,16 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { CHAT_CONTENT_MAX } from '@realtime/contracts';
 import { ChatStore } from '@realtime/dashboard/data-access-chat';
 import { StatusPill } from '@realtime/dashboard/ui';
-import { formatClock } from '@realtime/dashboard/util-format';
 
+import { ChatLineView } from './chat-line';
+import { ChatPeople } from './chat-people';
 import { describeChatConnection } from './connection-label';
 
 /** Team chat: rooms, messages, typing, presence and an outbox that survives being offline. */
 @Component({
   selector: 'rt-chat-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [StatusPill],
+  imports: [StatusPill, ChatLineView, ChatPeople],
   providers: [ChatStore],
   templateUrl: './chat-page.html',
   styleUrl: './chat-page.css',
@@ -39,7 +40,6 @@ export class ChatPage {
     return 'Several people are typing…';
   });
   protected readonly online = computed(() => this.store.members().filter((m) => m.online).length);
-  protected readonly formatClock = formatClock;
 
   private readonly list = viewChild<ElementRef<HTMLElement>>('list');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
@@ -72,13 +72,5 @@ export class ChatPage {
     // The binding may not have seen the typed text yet; clear the element itself.
     const box = this.composer()?.nativeElement;
     if (box) box.value = '';
-  }
-
-  protected iso(epochMs: number): string {
-    return new Date(epochMs).toISOString();
-  }
-
-  protected initial(name: string): string {
-    return name.charAt(0).toUpperCase();
   }
 }
