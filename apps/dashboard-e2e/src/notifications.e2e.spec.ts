@@ -106,6 +106,51 @@ describe('notification centre', () => {
     expect(await bob2.getByTestId('notification').count()).toBe(3);
   });
 
+  it('a tab that was offline catches up when it is back', async () => {
+    await bobContext.setOffline(true);
+    await bob1.getByTestId('connection-status').filter({ hasText: 'Offline' }).waitFor();
+    await send('Sent while bob was offline', 'and delivered when he is back');
+    await bobContext.setOffline(false);
+    for (const bob of [bob1, bob2]) {
+      await live(bob);
+      await item(bob, 'Sent while bob was offline').waitFor();
+      expect(await item(bob, 'Sent while bob was offline').count()).toBe(1);
+    }
+  });
+
+  it('shows a desktop notification after opting in, while the tab is hidden', async () => {
+    const page = await bobContext.newPage();
+    // The page sees a hidden tab and a Notification API that records what it is asked to show.
+    await page.addInitScript(() => {
+      const shown: { title: string; body?: string }[] = [];
+      class RecordingNotification {
+        static permission: NotificationPermission = 'default';
+        static async requestPermission(): Promise<NotificationPermission> {
+          RecordingNotification.permission = 'granted';
+          return 'granted';
+        }
+        constructor(title: string, options?: NotificationOptions) {
+          shown.push({ title, body: options?.body });
+        }
+      }
+      Object.assign(window, { Notification: RecordingNotification, shownNotifications: shown });
+      Object.defineProperty(document, 'hidden', { get: () => true });
+    });
+    await signIn(page, server.url, 'bob');
+    await page.waitForURL('**/dashboard');
+    await page.goto(`${server.url}/notifications`);
+    await live(page);
+    await page.getByTestId('desktop-on').click();
+    await page.getByTestId('desktop-off').waitFor();
+    await send('On call: page acknowledged', 'carol is on it');
+    await page.waitForFunction(() =>
+      (window as unknown as { shownNotifications: { title: string }[] }).shownNotifications.some(
+        (n) => n.title === 'On call: page acknowledged',
+      ),
+    );
+    await page.close();
+  });
+
   it('saves light and dark screenshots', async () => {
     await send('Weekly report ready', 'Revenue up 12% week over week');
     await bob1.getByTestId('toast').filter({ hasText: 'Weekly report ready' }).waitFor();
