@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { ApiProcess } from '@realtime/test-support';
@@ -51,9 +51,17 @@ describe('live overview', () => {
     await waitForStatus('Live');
     await waitForEventsAfter(2);
     // alice's own stream makes her an active user.
-    await page.getByTestId('metric-active-users').locator('.value').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+    await page
+      .getByTestId('metric-active-users')
+      .locator('.value')
+      .filter({ hasText: /^[1-9]\d*$/ })
+      .waitFor();
     await page.getByTestId('metric-revenue').locator('.value').filter({ hasText: /\d/ }).waitFor();
-    await page.getByTestId('metric-status').locator('.value').filter({ hasText: /Operational|Degraded|Down/ }).waitFor();
+    await page
+      .getByTestId('metric-status')
+      .locator('.value')
+      .filter({ hasText: /Operational|Degraded|Down/ })
+      .waitFor();
     const before = await attr('updated', 'data-events');
     await waitForEventsAfter(before);
     expect(await attr('chart-orders', 'data-points')).toBeGreaterThan(1);
@@ -76,11 +84,27 @@ describe('live overview', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-dark.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
+    // Responsive: once the charts have followed the new width, nothing overflows sideways.
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth);
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-phone-dark.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1440, height: 960 });
-    mkdirSync(resolve(DOCS_SCREENSHOT, '..'), { recursive: true });
-    copyFileSync(light, DOCS_SCREENSHOT);
+    // The README's picture: refreshed on request only, so a test run leaves the work tree clean.
+    if (process.env.E2E_UPDATE_DOCS === '1' || !existsSync(DOCS_SCREENSHOT)) {
+      mkdirSync(resolve(DOCS_SCREENSHOT, '..'), { recursive: true });
+      copyFileSync(light, DOCS_SCREENSHOT);
+    }
+  });
+
+  it('pauses while the browser is offline and resumes by itself', async () => {
+    await waitForStatus('Live');
+    await page.context().setOffline(true);
+    await waitForStatus('Offline');
+    await page.getByTestId('connection-message').filter({ hasText: "You're offline" }).waitFor();
+    const events = await attr('updated', 'data-events');
+    await page.context().setOffline(false);
+    await waitForStatus('Live');
+    await waitForEventsAfter(events);
   });
 
   it('shows reconnecting while the API is down and continues the chart once it is back', async () => {

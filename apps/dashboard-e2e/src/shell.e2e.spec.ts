@@ -1,7 +1,9 @@
+import { join } from 'node:path';
+
 import { ApiProcess } from '@realtime/test-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { launchChromium, signIn } from './support/browser';
+import { RESULTS_DIR, launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
 
 describe('dashboard shell', () => {
@@ -39,17 +41,26 @@ describe('dashboard shell', () => {
     await page.waitForURL('**/dashboard');
     await page.getByTestId('current-user').getByText('alice').waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const name of ['Dashboard', 'Notifications', 'Chat']) await nav.getByRole('link', { name }).waitFor();
+    for (const name of ['Dashboard', 'Notifications', 'Chat'])
+      await nav.getByRole('link', { name }).waitFor();
     expect(await nav.getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe('page');
 
     await nav.getByRole('link', { name: 'Notifications' }).click();
     await page.waitForURL('**/notifications');
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
 
+    // Theme: system → light → dark, remembered across a reload.
+    const toggle = page.getByTestId('theme-toggle');
+    await toggle.click();
+    await page.locator('html[data-theme=light]').waitFor({ state: 'attached' });
+    await toggle.click();
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
+
     // A reload keeps the session (sessionStorage) until the token expires.
     await page.reload();
     await page.getByTestId('current-user').getByText('alice').waitFor();
     expect(new URL(page.url()).pathname).toBe('/notifications');
+    await page.locator('html[data-theme=dark]').waitFor({ state: 'attached' });
 
     await page.getByTestId('logout').click();
     await page.waitForURL('**/login');
@@ -64,6 +75,7 @@ describe('dashboard shell', () => {
     await error.waitFor();
     expect(await error.textContent()).toContain('Wrong username or password.');
     expect(new URL(page.url()).pathname).toBe('/login');
+    await page.screenshot({ path: join(RESULTS_DIR, 'login-wrong-password.png') });
   });
 
   it('says so when the server cannot be reached', async () => {

@@ -27,6 +27,24 @@ export default [
     },
   },
   {
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@realtime/contracts/schemas',
+              message:
+                'Runtime validators stay out of the browser bundle: import types from @realtime/contracts.',
+            },
+          ],
+          patterns: [{ group: ['@nestjs/*'], message: 'The dashboard never imports Nest.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.html'],
     // Override or add rules here
     rules: {},

@@ -48,7 +48,8 @@ export class DashboardServer {
     server.on('upgrade', (req, socket, head) => {
       const upstream = connect(upstreamPort(), '127.0.0.1', () => {
         const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
-        for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+        for (let i = 0; i < req.rawHeaders.length; i += 2)
+          lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
         upstream.write(lines.join('\r\n') + '\r\n\r\n');
         if (head.length) upstream.write(head);
         upstream.pipe(socket);
@@ -97,7 +98,8 @@ function proxy(req: IncomingMessage, res: import('node:http').ServerResponse, po
 function serveStatic(root: string, req: IncomingMessage, res: import('node:http').ServerResponse): void {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   let file = normalize(join(root, path));
-  if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+  if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory())
+    file = join(root, 'index.html');
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': 'no-store',

@@ -9,8 +9,14 @@ setupZonelessTestEnv({
 // jsdom has no ResizeObserver; Chart.js only needs it to follow the container's size.
 if (!('ResizeObserver' in globalThis)) {
   (globalThis as { ResizeObserver?: unknown }).ResizeObserver = class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
+    observe(): void {
+      // nothing to watch in jsdom
+    }
+    unobserve(): void {
+      // nothing to release
+    }
+    disconnect(): void {
+      // nothing to release
+    }
   };
 }

@@ -12,11 +12,27 @@ import { ChangeDetectionStrategy, Component, input } from '@angular/core';
     </div>
   `,
   styles: `
-    :host { display: flex; flex-direction: column; gap: 1rem; }
-    h1 { margin: 0; font-size: 1.375rem; font-weight: 650; }
-    .empty { padding: 2.5rem 1.5rem; text-align: center; }
-    .empty p { margin: 0.25rem 0; }
-    .muted { color: var(--muted); font-size: 0.875rem; }
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 1rem;
+    }
+    h1 {
+      margin: 0;
+      font-size: 1.375rem;
+      font-weight: 650;
+    }
+    .empty {
+      padding: 2.5rem 1.5rem;
+      text-align: center;
+    }
+    .empty p {
+      margin: 0.25rem 0;
+    }
+    .muted {
+      color: var(--muted);
+      font-size: 0.875rem;
+    }
   `,
 })
 export class PlaceholderPage {

@@ -35,13 +35,19 @@ export class Shell {
   ];
 
   constructor() {
-    // Signed out by any means (button, expiry, a 401): leave the protected pages.
+    // Signed out by any means (button, expiry, a 401): leave the protected pages, and come back
+    // here after signing in again unless the user chose to sign out.
     effect(() => {
-      if (!this.auth.isSignedIn()) void this.router.navigate(['/login']);
+      if (this.auth.isSignedIn()) return;
+      const returnUrl = this.signingOut ? undefined : this.router.url;
+      void this.router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
     });
   }
 
+  private signingOut = false;
+
   protected logout(): void {
+    this.signingOut = true;
     this.auth.logout('You have signed out.');
   }
 }

@@ -52,7 +52,11 @@ export class AuthStore {
   login(request: LoginRequest): Observable<AuthUser> {
     return this.http.post<LoginResponse>('/api/auth/login', request).pipe(
       tap((res) => {
-        this.set({ accessToken: res.accessToken, expiresAt: this.now() + res.expiresIn * 1000, user: res.user });
+        this.set({
+          accessToken: res.accessToken,
+          expiresAt: this.now() + res.expiresIn * 1000,
+          user: res.user,
+        });
         this.notice.set(null);
       }),
       map((res) => res.user),

@@ -17,25 +17,35 @@ export interface ClockSample {
 }
 
 /**
- * Estimates `server clock − local clock` from HTTP answers, as NTP does: the server read its
- * clock somewhere between sending and receiving, so the midpoint is the best guess, and the
- * sample with the smallest uncertainty wins.
+ * Estimates `server clock − local clock` from HTTP answers. The server read its clock at some
+ * moment between sending and receiving, and a `Date` header rounds down to the second, so each
+ * answer bounds the offset to an interval; intersecting the intervals of several answers
+ * narrows it (a fresh server timestamp alone is as precise as the round trip). If the clocks
+ * jump and the intervals stop overlapping, the newest answer starts over.
  */
 @Injectable({ providedIn: 'root' })
 export class ServerClock {
-  private readonly best = signal<{ offsetMs: number; uncertaintyMs: number } | null>(null);
+  private readonly bounds = signal<{ lo: number; hi: number } | null>(null);
 
   /** Server minus local, ms; 0 until measured. */
-  readonly offsetMs = computed(() => this.best()?.offsetMs ?? 0);
-  readonly uncertaintyMs = computed(() => this.best()?.uncertaintyMs ?? null);
+  readonly offsetMs = computed(() => {
+    const b = this.bounds();
+    return b ? (b.lo + b.hi) / 2 : 0;
+  });
+  /** Half the width of the interval the offset is known to lie in; null until measured. */
+  readonly uncertaintyMs = computed(() => {
+    const b = this.bounds();
+    return b ? (b.hi - b.lo) / 2 : null;
+  });
 
   add(sample: ClockSample): void {
-    const rtt = Math.max(0, sample.receivedAt - sample.sentAt);
-    const uncertaintyMs = rtt / 2 + sample.resolutionMs / 2;
-    const offsetMs = sample.serverTime - (sample.sentAt + sample.receivedAt) / 2;
-    const current = this.best();
-    if (!Number.isFinite(offsetMs)) return;
-    if (!current || uncertaintyMs <= current.uncertaintyMs) this.best.set({ offsetMs, uncertaintyMs });
+    if (![sample.serverTime, sample.sentAt, sample.receivedAt].every(Number.isFinite)) return;
+    const lo = sample.serverTime - Math.max(sample.sentAt, sample.receivedAt);
+    const hi = sample.serverTime + sample.resolutionMs - Math.min(sample.sentAt, sample.receivedAt);
+    const current = this.bounds();
+    if (!current) return this.bounds.set({ lo, hi });
+    const merged = { lo: Math.max(current.lo, lo), hi: Math.min(current.hi, hi) };
+    this.bounds.set(merged.lo <= merged.hi ? merged : { lo, hi });
   }
 
   /** From an HTTP `Date` header: whole seconds, so the true time is up to 1 s later. */
@@ -43,6 +53,6 @@ export class ServerClock {
     if (!date) return;
     const parsed = Date.parse(date);
     if (Number.isNaN(parsed)) return;
-    this.add({ serverTime: parsed + 500, sentAt, receivedAt, resolutionMs: 1000 });
+    this.add({ serverTime: parsed, sentAt, receivedAt, resolutionMs: 1000 });
   }
 }

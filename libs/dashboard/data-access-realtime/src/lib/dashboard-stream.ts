@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 
-import type { DashboardEvent } from '@realtime/contracts';
+import { DASHBOARD_EVENTS, type DashboardEvent } from '@realtime/contracts';
 
 import type { ConnectionState } from './connection-state';
 import { EVENT_SOURCE_FACTORY } from './event-source';
@@ -15,7 +15,7 @@ export const DASHBOARD_STREAM_URL = '/api/dashboard/stream';
 export type ReceivedDashboardEvent = DashboardEvent & { receivedAt: number };
 
 export function parseDashboardEvent(raw: SseRawEvent): ReceivedDashboardEvent | null {
-  if (raw.event !== 'metrics' && raw.event !== 'reset') return null;
+  if (raw.event !== DASHBOARD_EVENTS.metrics && raw.event !== DASHBOARD_EVENTS.reset) return null;
   try {
     const data = JSON.parse(raw.data);
     if (!data || typeof data !== 'object') return null;
@@ -30,7 +30,7 @@ export function parseDashboardEvent(raw: SseRawEvent): ReceivedDashboardEvent | 
 export class DashboardStream {
   private readonly connection = createSseConnection<ReceivedDashboardEvent>({
     url: DASHBOARD_STREAM_URL,
-    events: ['metrics', 'reset'],
+    events: Object.values(DASHBOARD_EVENTS),
     parse: parseDashboardEvent,
     factory: inject(EVENT_SOURCE_FACTORY),
     online$: inject(ONLINE_STATUS),

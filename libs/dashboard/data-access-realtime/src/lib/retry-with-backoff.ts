@@ -1,4 +1,11 @@
-import { type MonoTypeOperatorFunction, type SchedulerLike, asyncScheduler, retry, throwError, timer } from 'rxjs';
+import {
+  type MonoTypeOperatorFunction,
+  type SchedulerLike,
+  asyncScheduler,
+  retry,
+  throwError,
+  timer,
+} from 'rxjs';
 
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 

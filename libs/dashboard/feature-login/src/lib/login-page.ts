@@ -38,7 +38,8 @@ export class LoginPage {
         this.busy.set(false);
         const returnUrl = this.route.snapshot.queryParamMap.get('returnUrl');
         // Only same-app paths: never an open redirect.
-        const target = returnUrl && returnUrl.startsWith('/') && !returnUrl.startsWith('//') ? returnUrl : '/';
+        const target =
+          returnUrl && returnUrl.startsWith('/') && !returnUrl.startsWith('//') ? returnUrl : '/';
         void this.router.navigateByUrl(target);
       },
       error: (e: unknown) => {

@@ -56,14 +56,19 @@ export class OverviewPage {
   });
   protected readonly status = computed(() => {
     const m = this.m();
-    return m ? { label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus, tone: STATUS_TONE[m.systemStatus] } : null;
+    return m
+      ? { label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus, tone: STATUS_TONE[m.systemStatus] }
+      : null;
   });
   protected readonly components = computed(() =>
     Object.entries(this.m()?.components ?? {}).map(([name, c]) => ({
       name,
       tone: COMPONENT_TONE[c.state] ?? 'neutral',
       state: c.state,
-      value: c.value === null || c.value === undefined ? '' : `${formatDecimal(c.value, c.value % 1 === 0 ? 0 : 1)}${c.unit ? ` ${c.unit}` : ''}`,
+      value:
+        c.value === null || c.value === undefined
+          ? ''
+          : `${formatDecimal(c.value, c.value % 1 === 0 ? 0 : 1)}${c.unit ? ` ${c.unit}` : ''}`,
       detail: c.detail ?? '',
     })),
   );

@@ -3,12 +3,7 @@ import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { Subscription, finalize } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
-import {
-  CLOCK_MS,
-  DashboardApi,
-  ServerClock,
-  friendlyHttpError,
-} from '@realtime/dashboard/data-access-api';
+import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
 import {
   type ConnectionState,
   DashboardStream,
@@ -151,7 +146,8 @@ export class OverviewStore {
           const points = Array.isArray(res?.points) ? res.points : [];
           this.points.update((p) => mergeMetrics(p, points));
           const newest = points[points.length - 1];
-          if (newest && (!this.latest() || newest.timestamp > this.latest()!.timestamp)) this.latest.set(newest);
+          const current = this.latest();
+          if (newest && (!current || newest.timestamp > current.timestamp)) this.latest.set(newest);
         },
         error: (e: unknown) =>
           this.historyError.set(`Couldn't load the last 15 minutes. ${friendlyHttpError(e, 'load history')}`),

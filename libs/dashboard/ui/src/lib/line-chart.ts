@@ -30,13 +30,26 @@ export interface ChartPoint {
   imports: [BaseChartDirective],
   // Only what a line chart needs: keeps chart.js small in the bundle.
   providers: [
-    provideCharts({ registerables: [LineController, LineElement, PointElement, LinearScale, Filler, Tooltip] }),
+    provideCharts({
+      registerables: [LineController, LineElement, PointElement, LinearScale, Filler, Tooltip],
+    }),
   ],
   template: `
-    <canvas baseChart type="line" [data]="data" [options]="options" role="img" [attr.aria-label]="summary()"></canvas>
+    <canvas
+      baseChart
+      type="line"
+      [data]="data"
+      [options]="options"
+      role="img"
+      [attr.aria-label]="summary()"
+    ></canvas>
   `,
   styles: `
-    :host { display: block; position: relative; height: var(--chart-height, 11rem); }
+    :host {
+      display: block;
+      position: relative;
+      height: var(--chart-height, 11rem);
+    }
   `,
 })
 export class LineChart {
@@ -64,7 +77,8 @@ export class LineChart {
         borderWidth: 2,
         pointRadius: 0,
         pointHoverRadius: 3,
-        tension: 0.3,
+        // Monotone: smooth, but never overshoots the data (no dips below 0, no bumps above a step).
+        cubicInterpolationMode: 'monotone',
         fill: 'origin',
       },
     ],

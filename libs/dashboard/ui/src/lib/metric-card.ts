@@ -34,11 +34,28 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       width: 3px;
       background: var(--tone, transparent);
     }
-    :host([data-tone='ok']) { --tone: var(--ok); }
-    :host([data-tone='warn']) { --tone: var(--warn); }
-    :host([data-tone='down']) { --tone: var(--down); }
-    .head { display: flex; align-items: center; justify-content: space-between; gap: 0.5rem; min-height: 1.5rem; }
-    .label { color: var(--muted); font-size: 0.8125rem; font-weight: 500; letter-spacing: 0.01em; }
+    :host([data-tone='ok']) {
+      --tone: var(--ok);
+    }
+    :host([data-tone='warn']) {
+      --tone: var(--warn);
+    }
+    :host([data-tone='down']) {
+      --tone: var(--down);
+    }
+    .head {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      gap: 0.5rem;
+      min-height: 1.5rem;
+    }
+    .label {
+      color: var(--muted);
+      font-size: 0.8125rem;
+      font-weight: 500;
+      letter-spacing: 0.01em;
+    }
     .value {
       margin: 0;
       font-size: clamp(1.5rem, 1.2rem + 1.2vw, 2rem);
@@ -50,8 +67,15 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       overflow: hidden;
       text-overflow: ellipsis;
     }
-    .value.placeholder { color: var(--muted); }
-    .hint { margin: 0; color: var(--muted); font-size: 0.8125rem; font-variant-numeric: tabular-nums; }
+    .value.placeholder {
+      color: var(--muted);
+    }
+    .hint {
+      margin: 0;
+      color: var(--muted);
+      font-size: 0.8125rem;
+      font-variant-numeric: tabular-nums;
+    }
   `,
 })
 export class MetricCard {

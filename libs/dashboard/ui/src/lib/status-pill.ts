@@ -23,13 +23,35 @@ import type { Tone } from './metric-card';
       white-space: nowrap;
       font-variant-numeric: tabular-nums;
     }
-    :host([data-tone='ok']) { --c: var(--ok); }
-    :host([data-tone='warn']) { --c: var(--warn); }
-    :host([data-tone='down']) { --c: var(--down); }
-    .dot { width: 0.5rem; height: 0.5rem; border-radius: 50%; background: var(--c); flex: none; }
-    :host(.pulse) .dot { animation: pulse 1.6s ease-in-out infinite; }
-    @keyframes pulse { 50% { opacity: 0.35; } }
-    @media (prefers-reduced-motion: reduce) { :host(.pulse) .dot { animation: none; } }
+    :host([data-tone='ok']) {
+      --c: var(--ok);
+    }
+    :host([data-tone='warn']) {
+      --c: var(--warn);
+    }
+    :host([data-tone='down']) {
+      --c: var(--down);
+    }
+    .dot {
+      width: 0.5rem;
+      height: 0.5rem;
+      border-radius: 50%;
+      background: var(--c);
+      flex: none;
+    }
+    :host(.pulse) .dot {
+      animation: pulse 1.6s ease-in-out infinite;
+    }
+    @keyframes pulse {
+      50% {
+        opacity: 0.35;
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      :host(.pulse) .dot {
+        animation: none;
+      }
+    }
   `,
 })
 export class StatusPill {

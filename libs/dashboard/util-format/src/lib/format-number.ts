@@ -12,8 +12,9 @@ function formatter(key: string, make: () => Intl.NumberFormat): Intl.NumberForma
 /** `1234.5` in `EUR` → `€1,234.50`; an unknown currency code falls back to `1,234.50 XYZ`. */
 export function formatCurrency(value: number, currency: string, locale = 'en-US'): string {
   try {
-    return formatter(`c:${locale}:${currency}`, () =>
-      new Intl.NumberFormat(locale, { style: 'currency', currency }),
+    return formatter(
+      `c:${locale}:${currency}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency }),
     ).format(value);
   } catch {
     return `${formatDecimal(value, 2, locale)} ${currency}`;
@@ -23,13 +24,15 @@ export function formatCurrency(value: number, currency: string, locale = 'en-US'
 /** Short currency for chart axes: `€12.3K`. */
 export function formatCurrencyCompact(value: number, currency: string, locale = 'en-US'): string {
   try {
-    return formatter(`cc:${locale}:${currency}`, () =>
-      new Intl.NumberFormat(locale, {
-        style: 'currency',
-        currency,
-        notation: 'compact',
-        maximumFractionDigits: 1,
-      }),
+    return formatter(
+      `cc:${locale}:${currency}`,
+      () =>
+        new Intl.NumberFormat(locale, {
+          style: 'currency',
+          currency,
+          notation: 'compact',
+          maximumFractionDigits: 1,
+        }),
     ).format(value);
   } catch {
     return `${formatDecimal(value, 0, locale)} ${currency}`;
@@ -43,7 +46,8 @@ export function formatInteger(value: number, locale = 'en-US'): string {
 }
 
 export function formatDecimal(value: number, digits: number, locale = 'en-US'): string {
-  return formatter(`d:${locale}:${digits}`, () =>
-    new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+  return formatter(
+    `d:${locale}:${digits}`,
+    () => new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }),
   ).format(value);
 }
