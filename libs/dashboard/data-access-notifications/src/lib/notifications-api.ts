@@ -2,13 +2,12 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 
-import type { CreateNotificationRequest, Notification, NotificationListResponse } from '@realtime/contracts';
-
-/** What `PUT /read-all` answers (and a `notification-read` event carries). */
-export interface ReadResult {
-  ids: number[];
-  readAt: string;
-}
+import type {
+  CreateNotificationRequest,
+  Notification,
+  NotificationListResponse,
+  NotificationsRead,
+} from '@realtime/contracts';
 
 /** Typed calls to `/api/notifications`. */
 @Injectable({ providedIn: 'root' })
@@ -28,8 +27,8 @@ export class NotificationsApi {
     return this.http.put<Notification>(`/api/notifications/${id}/read`, null);
   }
 
-  markAllRead(): Observable<ReadResult> {
-    return this.http.put<ReadResult>('/api/notifications/read-all', null);
+  markAllRead(): Observable<NotificationsRead> {
+    return this.http.put<NotificationsRead>('/api/notifications/read-all', null);
   }
 
   remove(id: number): Observable<void> {
