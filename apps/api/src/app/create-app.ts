@@ -27,6 +27,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     );
   }
   app.setGlobalPrefix('api');
+  // A balancer on this machine (npm run start:cluster) forwards the client address in
+  // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.
+  app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();
