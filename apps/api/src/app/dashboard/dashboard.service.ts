@@ -1,4 +1,6 @@
 import {
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -41,6 +43,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private openStreams = 0;
+  private readonly streamsPerUser = new Map<number, number>();
   /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
   private readonly closing$ = new Subject<void>();
 
@@ -71,7 +74,15 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     this.feed.close();
   }
 
+  /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
+    const max = this.config.maxConnectionsPerUser;
+    if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
+      throw new HttpException(
+        `Too many open dashboard streams for this user (at most ${max}): close one before opening another`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     return sseStream(
       this.feed.stream(user.id, lastEventId, () => this.metrics.current()),
       {
@@ -82,8 +93,12 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
         onOpen: () => {
           const release = this.presence.track(user.id, 'dashboard');
           this.openStreams++;
+          this.streamsPerUser.set(user.id, (this.streamsPerUser.get(user.id) ?? 0) + 1);
           return () => {
             this.openStreams--;
+            const left = (this.streamsPerUser.get(user.id) ?? 1) - 1;
+            if (left > 0) this.streamsPerUser.set(user.id, left);
+            else this.streamsPerUser.delete(user.id);
             release();
           };
         },
