@@ -1,5 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { type Server, type Socket, connect, createServer } from 'node:net';
+
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+
+import { type ApiProcess, TEST_JWT_SECRET } from '@realtime/test-support';
 
 /** A count from the environment (e.g. RELIABILITY_CYCLES=200), or the CI-sized default. */
 export function envCount(name: string, fallback: number): number {
@@ -12,13 +18,13 @@ export function envCount(name: string, fallback: number): number {
 
 /** Waits for `predicate` to hold, polling on a short interval, or fails after `timeoutMs`. */
 export async function until<T>(
-  predicate: () => T | undefined | false | null,
+  predicate: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   what: string,
   timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const result = predicate();
+    const result = await predicate();
     if (result) return result;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -119,4 +125,69 @@ export class ChaosProxy {
     this.server.close();
     await closed;
   }
+}
+
+/**
+ * Runs SQL against the test database of `api` directly (better-sqlite3 or pg): test-only
+ * users beyond the three demo ones, and deleting one to attack with its token.
+ */
+export async function sql(api: ApiProcess, text: string, params: unknown[] = []): Promise<Row[]> {
+  const url = api.env['DATABASE_URL'];
+  if (url.startsWith('sqlite:')) {
+    const db = new Database(url.slice('sqlite:'.length));
+    try {
+      db.pragma('busy_timeout = 5000');
+      const stmt = db.prepare(text.replace(/\$\d+/g, '?'));
+      return stmt.reader ? (stmt.all(...params) as Row[]) : (stmt.run(...params), []);
+    } finally {
+      db.close();
+    }
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+type Row = Record<string, unknown>;
+
+/** Inserts users (no usable password: tests sign their tokens) and returns their ids. */
+export async function insertUsers(api: ApiProcess, names: string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const name of names) {
+    await sql(api, 'INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)', [
+      name,
+      '!test-only',
+      Date.now(),
+    ]);
+    const [row] = await sql(api, 'SELECT id FROM users WHERE username = $1', [name]);
+    ids.push(Number(row['id']));
+  }
+  return ids;
+}
+
+function b64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A token as the API issues it, or bent in one way: header and claims override the defaults. */
+export function signToken(
+  claims: Record<string, unknown>,
+  options: { header?: Record<string, unknown>; secret?: string | null; hash?: 'sha256' | 'sha512' } = {},
+): string {
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64url({ alg: 'HS256', typ: 'JWT', ...options.header })}.${b64url({
+    iss: 'realtime-dashboard',
+    aud: 'realtime-dashboard',
+    iat: now,
+    exp: now + 600,
+    ...claims,
+  })}`;
+  const secret = options.secret === undefined ? TEST_JWT_SECRET : options.secret;
+  if (secret === null) return `${head}.`;
+  return `${head}.${createHmac(options.hash ?? 'sha256', secret)
+    .update(head)
+    .digest('base64url')}`;
 }
