@@ -52,6 +52,8 @@ export function sseStream(
   options: StreamOptions,
 ): Observable<MessageEvent> {
   return new Observable<MessageEvent>((subscriber) => {
+    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`.
+    if (shuttingDown) return subscriber.complete();
     const release = options.onOpen?.();
     let first = true;
     let lastId: string | undefined;

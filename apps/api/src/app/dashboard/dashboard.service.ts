@@ -17,7 +17,7 @@ import {
   type DashboardMetrics,
 } from '@realtime/contracts';
 
-import { sseStream } from '../../common/sse';
+import { sseStream, streamsShutdown$ } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { PresenceService } from '../presence/presence.service';
@@ -69,6 +69,8 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
 
   onModuleDestroy() {
     clearInterval(this.timer);
+    // The shared signal first, so that each stream ends with its `retry:` goodbye.
+    streamsShutdown$.next();
     this.closing$.next();
     this.closing$.complete();
     this.feed.close();
