@@ -43,23 +43,26 @@ interface Pair {
  * (stop forwarding in both directions, so bytes pile up unseen until the next action).
  */
 export class ChaosProxy {
-  /** Connections accepted so far: a reconnect shows up as a new one. */
-  accepted = 0;
-
   private constructor(
     private readonly server: Server,
     readonly port: number,
     private readonly pairs: Set<Pair>,
+    private readonly counter: { accepted: number },
   ) {}
+
+  /** Connections accepted so far: a reconnect shows up as a new one. */
+  get accepted(): number {
+    return this.counter.accepted;
+  }
 
   static async start(targetPort: number): Promise<ChaosProxy> {
     const pairs = new Set<Pair>();
-    let proxy: ChaosProxy | undefined;
+    const counter = { accepted: 0 };
     const server = createServer((client) => {
       const upstream = connect(targetPort, '127.0.0.1');
       const pair: Pair = { client, upstream, stalled: false };
       pairs.add(pair);
-      if (proxy) proxy.accepted++;
+      counter.accepted++;
       client.pipe(upstream);
       upstream.pipe(client);
       const forget = () => {
@@ -72,8 +75,7 @@ export class ChaosProxy {
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    proxy = new ChaosProxy(server, (server.address() as { port: number }).port, pairs);
-    return proxy;
+    return new ChaosProxy(server, (server.address() as { port: number }).port, pairs, counter);
   }
 
   get url(): string {

@@ -1,5 +1,18 @@
 import type { MessageEvent } from '@nestjs/common';
-import { EMPTY, Observable, Subject, concat, defer, interval, map, merge, of, takeUntil, timer } from 'rxjs';
+import {
+  EMPTY,
+  Observable,
+  Subject,
+  concat,
+  defer,
+  interval,
+  map,
+  merge,
+  of,
+  takeUntil,
+  tap,
+  timer,
+} from 'rxjs';
 
 /** A comment line (`: heartbeat`): keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = { comment: 'heartbeat' } as MessageEvent;
@@ -17,8 +30,6 @@ export const SSE_MAX_PENDING_CHARS = 1024 * 1024;
  * client reconnects (after the `retry:` it was given) to another or the restarted instance.
  */
 export const streamsShutdown$ = new Subject<void>();
-let shuttingDown = false;
-streamsShutdown$.subscribe(() => (shuttingDown = true));
 
 /**
  * The last message of a stream ended by a shutdown: come back after `retryMs`. It repeats the
@@ -52,11 +63,10 @@ export function sseStream(
   options: StreamOptions,
 ): Observable<MessageEvent> {
   return new Observable<MessageEvent>((subscriber) => {
-    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`.
-    if (shuttingDown) return subscriber.complete();
     const release = options.onOpen?.();
     let first = true;
     let lastId: string | undefined;
+    let shuttingDown = false;
     let out$ = merge(
       events$.pipe(
         map((event) => {
@@ -69,7 +79,7 @@ export function sseStream(
       interval(options.heartbeatMs).pipe(map(() => HEARTBEAT)),
     ).pipe(
       // On shutdown the stream ends with a comment and a `retry:` again: when to come back.
-      takeUntil(streamsShutdown$),
+      takeUntil(streamsShutdown$.pipe(tap(() => (shuttingDown = true)))),
       (source) =>
         concat(
           source,

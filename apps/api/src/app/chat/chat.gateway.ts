@@ -175,7 +175,7 @@ export class ChatGateway
             else this.socketsPerUser.delete(user.id);
           };
           socket.once('disconnect', release);
-          socket.conn.once('close', release);
+          socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
           socket.data.tokenExp = user.tokenExp;
           next();

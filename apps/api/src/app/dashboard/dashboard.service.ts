@@ -8,7 +8,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { type Observable, Subject, takeUntil } from 'rxjs';
+import { EMPTY, type Observable, Subject, takeUntil } from 'rxjs';
 
 import {
   DASHBOARD_RETRY_MS,
@@ -44,6 +44,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   private ticking = false;
   private openStreams = 0;
   private readonly streamsPerUser = new Map<number, number>();
+  private closed = false;
   /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
   private readonly closing$ = new Subject<void>();
 
@@ -70,6 +71,7 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
   onModuleDestroy() {
     clearInterval(this.timer);
     // The shared signal first, so that each stream ends with its `retry:` goodbye.
+    this.closed = true;
     streamsShutdown$.next();
     this.closing$.next();
     this.closing$.complete();
@@ -78,6 +80,9 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
+    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`
+    // (an error status would make an EventSource give up).
+    if (this.closed) return EMPTY;
     const max = this.config.maxConnectionsPerUser;
     if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
       throw new HttpException(
