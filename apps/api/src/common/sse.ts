@@ -1,14 +1,46 @@
 import type { MessageEvent } from '@nestjs/common';
-import { Observable, Subject, interval, map, merge, takeUntil, timer } from 'rxjs';
+import {
+  EMPTY,
+  Observable,
+  Subject,
+  concat,
+  defer,
+  interval,
+  map,
+  merge,
+  of,
+  takeUntil,
+  tap,
+  timer,
+} from 'rxjs';
 
 /** A comment line (`: heartbeat`): keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = { comment: 'heartbeat' } as MessageEvent;
+
+/**
+ * Characters of events held for one SSE client that does not read (past the socket buffers)
+ * before its connection is dropped: ~1000 dashboard ticks or ~400 maximal notifications.
+ * The client reconnects with Last-Event-ID and resumes from the database or the tick ring, so
+ * a slow reader costs the server at most this much, and never slows the others.
+ */
+export const SSE_MAX_PENDING_CHARS = 1024 * 1024;
 
 /**
  * Fires once when the process begins a graceful shutdown: every open stream ends, so its
  * client reconnects (after the `retry:` it was given) to another or the restarted instance.
  */
 export const streamsShutdown$ = new Subject<void>();
+
+/**
+ * The last message of a stream ended by a shutdown: come back after `retryMs`. It repeats the
+ * id of the last event sent, as Nest would number a message without one (and an `id:` line
+ * moves the client's Last-Event-ID even when no event is dispatched).
+ */
+export const goingAway = (retryMs: number, lastId: string): MessageEvent => ({
+  id: lastId,
+  retry: retryMs,
+  comment: 'server shutting down, reconnect',
+});
 
 export interface StreamOptions {
   heartbeatMs: number;
@@ -33,16 +65,29 @@ export function sseStream(
   return new Observable<MessageEvent>((subscriber) => {
     const release = options.onOpen?.();
     let first = true;
+    let lastId: string | undefined;
+    let shuttingDown = false;
     let out$ = merge(
       events$.pipe(
         map((event) => {
+          if (event.id !== undefined) lastId = String(event.id);
           if (!first) return event;
           first = false;
           return { ...event, retry: options.retryMs };
         }),
       ),
       interval(options.heartbeatMs).pipe(map(() => HEARTBEAT)),
-    ).pipe(takeUntil(streamsShutdown$));
+    ).pipe(
+      // On shutdown the stream ends with a comment and a `retry:` again: when to come back.
+      takeUntil(streamsShutdown$.pipe(tap(() => (shuttingDown = true)))),
+      (source) =>
+        concat(
+          source,
+          defer(() =>
+            shuttingDown && lastId !== undefined ? of(goingAway(options.retryMs, lastId)) : EMPTY,
+          ),
+        ),
+    );
     if (options.expiresAt) {
       out$ = out$.pipe(takeUntil(timer(Math.max(0, options.expiresAt * 1000 - Date.now()))));
     }

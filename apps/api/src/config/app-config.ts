@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   HEAP_USED_MB_THRESHOLD: int(16, 65_536).default(1024),
   CHAT_RATE_PER_S: int(1, 100_000).default(10),
   CHAT_RATE_BURST: int(1, 100_000).default(20),
+  NOTIFY_RATE_PER_S: int(1, 100_000).default(5),
+  NOTIFY_RATE_BURST: int(1, 100_000).default(30),
+  MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
 });
 
 export interface AppConfig {
@@ -80,6 +83,10 @@ export interface AppConfig {
   thresholds: { eventLoopDelayMs: number; heapUsedMb: number };
   /** Per-user token bucket for chat messages: refill per second and bucket size. */
   chatRateLimit: { perSecond: number; burst: number };
+  /** Notifications a user may publish (POST /api/notifications): a token bucket per user. */
+  notifyRateLimit: { perSecond: number; burst: number };
+  /** Open dashboard streams, and open chat sockets, per user on one instance. */
+  maxConnectionsPerUser: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -131,5 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heapUsedMb: e.HEAP_USED_MB_THRESHOLD,
     },
     chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
+    notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
   };
 }

@@ -1,4 +1,10 @@
-import { Inject, Logger, OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Logger,
+  OnModuleDestroy,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -110,7 +116,14 @@ function parse<S extends z.ZodType>(
  * instances; online flags come from `fetchSockets()` for the same reason.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+export class ChatGateway
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleDestroy,
+    BeforeApplicationShutdown
+{
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
@@ -122,6 +135,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly releases = new Map<string, () => void>();
   private readonly roomsAtDisconnect = new Map<string, string[]>();
+  /** Open sockets per user on this instance, capped at MAX_CONNECTIONS_PER_USER. */
+  private readonly socketsPerUser = new Map<number, number>();
+  private readonly maxSocketsPerUser: number;
 
   constructor(
     private readonly chat: ChatService,
@@ -137,6 +153,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       burst,
       redis ? new RedisTokenBucket(redis.client, `${redis.prefix}chat:rate:`, perSecond, burst) : null,
     );
+    this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
   }
 
   /** Guards do not run on connection: the handshake is checked here, before `connection`. */
@@ -147,6 +164,28 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
       this.tokens.verify(token).then(
         (user) => {
+          const open = this.socketsPerUser.get(user.id) ?? 0;
+          if (open >= this.maxSocketsPerUser) {
+            const refused = new Error(
+              `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
+            ) as Error & { data?: unknown };
+            refused.data = { code: 'TOO_MANY_CONNECTIONS' };
+            return next(refused);
+          }
+          // Counted from here, so that handshakes in flight count too; released on disconnect.
+          this.socketsPerUser.set(user.id, open + 1);
+          // Whichever comes first: a socket whose transport closes mid-handshake never
+          // gets 'disconnect'.
+          let released = false;
+          const release = () => {
+            if (released) return;
+            released = true;
+            const left = (this.socketsPerUser.get(user.id) ?? 1) - 1;
+            if (left > 0) this.socketsPerUser.set(user.id, left);
+            else this.socketsPerUser.delete(user.id);
+          };
+          socket.once('disconnect', release);
+          socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
           socket.data.tokenExp = user.tokenExp;
           next();
@@ -194,6 +233,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const rooms = this.roomsAtDisconnect.get(socket.id) ?? [];
     this.roomsAtDisconnect.delete(socket.id);
     for (const roomId of rooms) void this.broadcastPresence(roomId);
+  }
+
+  /**
+   * SIGTERM: every socket is told why before it closes (the HTTP server then closes them:
+   * a transport close, after which socket.io clients reconnect on their own). Messages
+   * whose ack was sent are stored already; the HTTP server finishes the requests in flight.
+   */
+  beforeApplicationShutdown() {
+    this.server?.emit('error', {
+      code: 'SHUTTING_DOWN',
+      message: 'The server is restarting: reconnect in a moment',
+    });
   }
 
   onModuleDestroy() {

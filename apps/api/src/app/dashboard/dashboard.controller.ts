@@ -20,13 +20,11 @@ import type {
 } from '@realtime/contracts';
 
 import { CurrentUser } from '../../common/current-user.decorator';
+import { SSE_MAX_PENDING_CHARS } from '../../common/sse';
 import { StreamAuth } from '../../common/public.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from './dashboard.service';
-
-/** Characters of events held for a client that does not read before it is dropped (~1000 ticks). */
-const MAX_PENDING_CHARS = 1024 * 1024;
 
 @ApiTags('dashboard')
 @ApiBearerAuth()
@@ -42,7 +40,7 @@ export class DashboardController {
    * `?lastEventId=` for a client that reconnects by hand (an event id is no credential).
    */
   @StreamAuth()
-  @Sse('stream', { maxPendingDataLength: MAX_PENDING_CHARS })
+  @Sse('stream', { maxPendingDataLength: SSE_MAX_PENDING_CHARS })
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,

@@ -1,5 +1,7 @@
 import {
   BeforeApplicationShutdown,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -7,7 +9,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { type Observable, Subject, takeUntil } from 'rxjs';
+import { EMPTY, type Observable, Subject, takeUntil } from 'rxjs';
 
 import {
   DASHBOARD_RETRY_MS,
@@ -16,7 +18,7 @@ import {
   type DashboardMetrics,
 } from '@realtime/contracts';
 
-import { sseStream } from '../../common/sse';
+import { sseStream, streamsShutdown$ } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
@@ -47,6 +49,8 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private openStreams = 0;
+  private readonly streamsPerUser = new Map<number, number>();
+  private closed = false;
   /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
   private readonly closing$ = new Subject<void>();
   /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
@@ -110,12 +114,26 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   onModuleDestroy() {
     clearInterval(this.timer);
+    // The shared signal first, so that each stream ends with its `retry:` goodbye.
+    this.closed = true;
+    streamsShutdown$.next();
     this.closing$.next();
     this.closing$.complete();
     this.feed.close();
   }
 
+  /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
+    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`
+    // (an error status would make an EventSource give up).
+    if (this.closed) return EMPTY;
+    const max = this.config.maxConnectionsPerUser;
+    if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
+      throw new HttpException(
+        `Too many open dashboard streams for this user (at most ${max}): close one before opening another`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     return sseStream(
       this.feed.stream(user.id, lastEventId, () => this.metrics.current()),
       {
@@ -126,8 +144,12 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
         onOpen: () => {
           const release = this.presence.track(user.id, 'dashboard');
           this.openStreams++;
+          this.streamsPerUser.set(user.id, (this.streamsPerUser.get(user.id) ?? 0) + 1);
           return () => {
             this.openStreams--;
+            const left = (this.streamsPerUser.get(user.id) ?? 1) - 1;
+            if (left > 0) this.streamsPerUser.set(user.id, left);
+            else this.streamsPerUser.delete(user.id);
             release();
           };
         },

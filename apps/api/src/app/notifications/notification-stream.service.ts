@@ -10,7 +10,7 @@ import { Observable, Subject, defer, of, takeUntil } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
 
-import { sseStream } from '../../common/sse';
+import { sseStream, streamsShutdown$ } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
@@ -97,6 +97,8 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
    */
   beforeApplicationShutdown() {
     this.closing = true;
+    // First the shared signal, so that each stream ends with its `retry:` goodbye.
+    streamsShutdown$.next();
     this.shutdown$.next();
   }
 

@@ -4,6 +4,9 @@ import {
   Get,
   Headers,
   HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
   Param,
   Post,
   Put,
@@ -27,9 +30,12 @@ import {
 import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
+import { SSE_MAX_PENDING_CHARS } from '../../common/sse';
 import { StreamAuth } from '../../common/public.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
+import { RateLimiter } from '../chat/rate-limiter';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
@@ -45,10 +51,16 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
+  /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
+  private readonly publishLimiter: RateLimiter;
+
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
+  }
 
   /**
    * The plain array that the public contract promises, newest first; the page metadata is in
@@ -95,7 +107,7 @@ export class NotificationsController {
    * on its own keeps its first URL.
    */
   @StreamAuth()
-  @Sse('stream')
+  @Sse('stream', { maxPendingDataLength: SSE_MAX_PENDING_CHARS })
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiQuery({ name: 'lastEventId', required: false })
   stream(
@@ -108,7 +120,19 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
-  create(@ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest): Promise<Notification> {
+  create(
+    @CurrentUser() user: VerifiedUser,
+    @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Notification> {
+    const waitMs = this.publishLimiter.take(user.id);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      throw new HttpException(
+        `Too many notifications published, slow down: retry in ${waitMs} ms`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     return this.notifications.create(body);
   }
 
