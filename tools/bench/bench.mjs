@@ -18,19 +18,16 @@ if (!SCENARIOS[name]) {
 const scenario = await SCENARIOS[name]();
 let options;
 try {
-  options = parseArgs(rest, scenario.defaults);
+  options = parseArgs(rest, { ...scenario.defaults, timeout: 1800 });
 } catch (err) {
   console.error(`${name}: ${err.message}; options: ${Object.keys(scenario.defaults).join(', ')}`);
   process.exit(2);
 }
 // Bounded: a stuck run stops by itself.
-const limit = setTimeout(
-  () => {
-    console.error(`${name}: still running after ${options.timeout ?? 1800} s, giving up`);
-    process.exit(1);
-  },
-  (options.timeout ?? 1800) * 1000,
-);
+const limit = setTimeout(() => {
+  console.error(`${name}: still running after ${options.timeout} s, giving up`);
+  process.exit(1);
+}, options.timeout * 1000);
 limit.unref();
 try {
   await scenario.run(options);

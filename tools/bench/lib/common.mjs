@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
-export const RESULTS_DIR = join(ROOT, 'bench-results');
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ?? join(ROOT, 'bench-results');
 export const API_MAIN = process.env.BENCH_API_MAIN ?? join(ROOT, 'dist/apps/api/main.js');
 export const PRELOAD = join(ROOT, 'tools/bench/lib/preload.cjs');
 export const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
@@ -17,7 +17,7 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `--name value`, `--name=value` and bare `--flag` (true); numbers where they look like one. */
+/** `--name value`, `--name=value`, bare `--flag` (true) and `--no-flag`; numbers where the default is one. */
 export function parseArgs(argv, defaults) {
   const out = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
@@ -26,6 +26,11 @@ export function parseArgs(argv, defaults) {
     let [key, value] = a.slice(2).split('=', 2);
     if (value === undefined) value = argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
     key = key.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (key.startsWith('no') && typeof defaults[key[2]?.toLowerCase() + key.slice(3)] === 'boolean') {
+      if (value !== 'true') i--; // `--no-build` takes no value
+      key = key[2].toLowerCase() + key.slice(3);
+      value = 'false';
+    }
     if (!(key in defaults)) throw new Error(`unknown option --${a.slice(2).split('=')[0]}`);
     out[key] =
       typeof defaults[key] === 'number'
@@ -168,7 +173,7 @@ export class ServerProcess {
   /** Two full collections, then RSS as /proc reports it. */
   async rssAfterGc() {
     this.child.kill('SIGWINCH');
-    await sleep(1500);
+    await sleep(Number(process.env.BENCH_GC_WAIT_MS ?? 1500));
     return this.stat().rss;
   }
 

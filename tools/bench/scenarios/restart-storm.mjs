@@ -33,6 +33,7 @@ export const defaults = {
   before: 5,
   after: 5,
   backTimeout: 60,
+  drain: 3,
   concurrency: 200,
 };
 
@@ -150,7 +151,7 @@ export async function run(o) {
     const stormEnd = Date.now();
     await sleep(o.after * 1000);
     poster.stop();
-    await sleep(3000); // the last notifications reach the streams
+    await sleep(o.drain * 1000); // the last notifications reach the streams
     const sseReports = await sse.all({ cmd: 'report' });
     const chatReports = await chat.all({ cmd: 'report' });
 
