@@ -1,8 +1,25 @@
-import type { MessageEvent } from '@nestjs/common';
-import { Observable, Subject, interval, map, merge, takeUntil, timer } from 'rxjs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type { LoggerService, MessageEvent } from '@nestjs/common';
+import { Observable, Subject, type Subscription, interval, map, merge, share, takeUntil, timer } from 'rxjs';
 
 /** A comment line (`: heartbeat`): keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = { comment: 'heartbeat' } as MessageEvent;
+
+/** One timer per period for every open stream, not one per stream: 10,000 streams, one timer. */
+const heartbeatsByPeriod = new Map<number, Observable<MessageEvent>>();
+
+function heartbeats(periodMs: number): Observable<MessageEvent> {
+  let beats = heartbeatsByPeriod.get(periodMs);
+  if (!beats) {
+    beats = interval(periodMs).pipe(
+      map(() => HEARTBEAT),
+      share(), // stops the timer when the last stream goes, starts it again with the next
+    );
+    heartbeatsByPeriod.set(periodMs, beats);
+  }
+  return beats;
+}
 
 /**
  * Fires once when the process begins a graceful shutdown: every open stream ends, so its
@@ -41,7 +58,7 @@ export function sseStream(
           return { ...event, retry: options.retryMs };
         }),
       ),
-      interval(options.heartbeatMs).pipe(map(() => HEARTBEAT)),
+      heartbeats(options.heartbeatMs),
     ).pipe(takeUntil(streamsShutdown$));
     if (options.expiresAt) {
       out$ = out$.pipe(takeUntil(timer(Math.max(0, options.expiresAt * 1000 - Date.now()))));
@@ -52,4 +69,96 @@ export function sseStream(
       release?.();
     };
   });
+}
+
+/** The wire form of each event object, built once: a tick shared by every stream is framed once. */
+const framed = new WeakMap<MessageEvent, string>();
+
+const oneLine = (value: unknown) => String(value).replace(/[\r\n]/g, '');
+const fieldLines = (prefix: string, value: string) =>
+  value
+    .split(/\r\n|\r|\n/)
+    .map((line) => `${prefix}${line}\n`)
+    .join('');
+
+/** `event:`, `id:`, `retry:`, comment and `data:` lines, as Nest's SseStream writes them. */
+export function frameEvent(event: MessageEvent): string {
+  let text = framed.get(event);
+  if (text !== undefined) return text;
+  text = '';
+  if (event.type) text += `event: ${oneLine(event.type)}\n`;
+  if (event.id != null) text += `id: ${oneLine(event.id)}\n`;
+  if (event.retry != null) text += `retry: ${oneLine(event.retry)}\n`;
+  if (event.comment != null) text += fieldLines(': ', String(event.comment));
+  if (event.data != null) {
+    text += fieldLines(
+      'data: ',
+      typeof event.data === 'object' ? JSON.stringify(event.data) : String(event.data),
+    );
+  }
+  text += '\n';
+  framed.set(event, text);
+  return text;
+}
+
+export interface SseResponseOptions {
+  /** Bytes that may wait for a client that does not read before its connection is dropped. */
+  maxPendingBytes: number;
+  logger?: LoggerService;
+}
+
+/**
+ * Writes `events$` to `res` as an event stream, each event as its pre-framed string. Nest's
+ * `@Sse()` pipeline costs per event and per subscriber an object-mode Transform, a string
+ * rebuilt from the event's fields, a promise and a `nextTick`; with thousands of streams that
+ * was most of the CPU of a tick (docs/benchmarks.md). Here a tick costs one `res.write` per
+ * stream. A client that stops reading is dropped once `maxPendingBytes` wait for it, and the
+ * heartbeats, being writes, notice a client that left without closing.
+ */
+export function writeSse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  events$: Observable<MessageEvent>,
+  options: SseResponseOptions,
+): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
+    Connection: 'keep-alive',
+    Pragma: 'no-cache',
+    Expires: '0',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  req.socket.setKeepAlive(true);
+  req.socket.setNoDelay(true);
+  req.socket.setTimeout(0);
+  let closed = false;
+  let subscription: Subscription | undefined;
+  res.once('close', () => {
+    closed = true;
+    subscription?.unsubscribe();
+  });
+  subscription = events$.subscribe({
+    next: (event) => {
+      if (closed) return;
+      // writableNeedDrain first: a cheap flag, while writableLength adds up buffers.
+      if (res.writableNeedDrain && res.writableLength > options.maxPendingBytes) {
+        options.logger?.warn?.(
+          `Dropping an SSE client that is not reading: ${res.writableLength} bytes are waiting for it`,
+        );
+        res.destroy();
+        return;
+      }
+      res.write(frameEvent(event));
+    },
+    error: (err: unknown) => {
+      options.logger?.error?.(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      if (!closed) res.end(frameEvent({ type: 'error', data: 'Internal server error' }));
+    },
+    complete: () => {
+      if (!closed) res.end();
+    },
+  });
+  if (closed) subscription.unsubscribe();
 }
