@@ -79,7 +79,7 @@ class FakeResponse extends EventEmitter {
   writeHead(_status: number, headers: Record<string, string>) {
     this.headers = headers;
   }
-  flushHeaders() {}
+  flushHeaders = () => undefined;
   write(chunk: string) {
     this.written.push(chunk);
     return true;
@@ -95,8 +95,9 @@ class FakeResponse extends EventEmitter {
 }
 
 describe('writeSse', () => {
+  const noop = () => undefined;
   const req = {
-    socket: { setKeepAlive() {}, setNoDelay() {}, setTimeout() {} },
+    socket: { setKeepAlive: noop, setNoDelay: noop, setTimeout: noop },
   } as unknown as IncomingMessage;
   const open = (events$: Subject<MessageEvent>, maxPendingBytes = 1000) => {
     const res = new FakeResponse();

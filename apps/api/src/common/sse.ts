@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { LoggerService, MessageEvent } from '@nestjs/common';
-import { Observable, Subject, type Subscription, interval, map, merge, share, takeUntil, timer } from 'rxjs';
+import { Observable, Subject, Subscription, interval, map, merge, share, takeUntil, timer } from 'rxjs';
 
 /** A comment line (`: heartbeat`): keeps proxies from closing an idle stream; clients ignore it. */
 export const HEARTBEAT = { comment: 'heartbeat' } as MessageEvent;
@@ -134,31 +134,34 @@ export function writeSse(
   req.socket.setNoDelay(true);
   req.socket.setTimeout(0);
   let closed = false;
-  let subscription: Subscription | undefined;
+  // Unsubscribing a closed Subscription's additions runs them at once: a close during the
+  // synchronous first events still tears the producer down.
+  const subscription = new Subscription();
   res.once('close', () => {
     closed = true;
-    subscription?.unsubscribe();
+    subscription.unsubscribe();
   });
-  subscription = events$.subscribe({
-    next: (event) => {
-      if (closed) return;
-      // writableNeedDrain first: a cheap flag, while writableLength adds up buffers.
-      if (res.writableNeedDrain && res.writableLength > options.maxPendingBytes) {
-        options.logger?.warn?.(
-          `Dropping an SSE client that is not reading: ${res.writableLength} bytes are waiting for it`,
-        );
-        res.destroy();
-        return;
-      }
-      res.write(frameEvent(event));
-    },
-    error: (err: unknown) => {
-      options.logger?.error?.(err instanceof Error ? (err.stack ?? err.message) : String(err));
-      if (!closed) res.end(frameEvent({ type: 'error', data: 'Internal server error' }));
-    },
-    complete: () => {
-      if (!closed) res.end();
-    },
-  });
-  if (closed) subscription.unsubscribe();
+  subscription.add(
+    events$.subscribe({
+      next: (event) => {
+        if (closed) return;
+        // writableNeedDrain first: a cheap flag, while writableLength adds up buffers.
+        if (res.writableNeedDrain && res.writableLength > options.maxPendingBytes) {
+          options.logger?.warn?.(
+            `Dropping an SSE client that is not reading: ${res.writableLength} bytes are waiting for it`,
+          );
+          res.destroy();
+          return;
+        }
+        res.write(frameEvent(event));
+      },
+      error: (err: unknown) => {
+        options.logger?.error?.(err instanceof Error ? (err.stack ?? err.message) : String(err));
+        if (!closed) res.end(frameEvent({ type: 'error', data: 'Internal server error' }));
+      },
+      complete: () => {
+        if (!closed) res.end();
+      },
+    }),
+  );
 }
