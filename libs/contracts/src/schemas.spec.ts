@@ -3,6 +3,7 @@ import {
   CreateNotificationRequestSchema,
   CreateOrderRequestSchema,
   IdempotencyKeySchema,
+  NotificationListQuerySchema,
   describeIssues,
 } from './schemas';
 
@@ -31,6 +32,25 @@ describe('contract schemas', () => {
       false,
     );
     expect(CreateNotificationRequestSchema.safeParse({ ...ok, type: 'bogus' }).success).toBe(false);
+  });
+
+  it('reads the notification list query, with a default limit and clear errors', () => {
+    expect(NotificationListQuerySchema.parse({})).toEqual({ limit: 50 });
+    expect(NotificationListQuerySchema.parse({ cursor: '12', limit: '5', other: 'x' })).toEqual({
+      cursor: '12',
+      limit: 5,
+    });
+    for (const [query, field] of [
+      [{ limit: '0' }, /limit: must be at least 1/],
+      [{ limit: '101' }, /limit: must be at most 100/],
+      [{ limit: 'ten' }, /limit: must be a whole number/],
+      [{ cursor: 'abc' }, /cursor/],
+      [{ limit: ['1', '2'] }, /limit/],
+    ] as const) {
+      const result = NotificationListQuerySchema.safeParse(query);
+      expect(result.success).toBe(false);
+      expect(describeIssues(result.error!)).toMatch(field);
+    }
   });
 
   it('accepts printable idempotency keys only', () => {

@@ -6,6 +6,8 @@ import {
   CHAT_CONTENT_MAX,
   CURRENCIES,
   NOTIFICATION_MESSAGE_MAX,
+  NOTIFICATION_PAGE_DEFAULT,
+  NOTIFICATION_PAGE_MAX,
   NOTIFICATION_TITLE_MAX,
   NOTIFICATION_TYPES,
   type ChatSendRequest,
@@ -14,6 +16,7 @@ import {
   type JoinRequest,
   type LeaveRequest,
   type LoginRequest,
+  type NotificationListQuery,
   type TypingRequest,
   type AuthRefreshRequest,
   CHAT_PAGE_MAX,
@@ -52,6 +55,26 @@ export const CreateNotificationRequestSchema = z
     type: z.enum(NOTIFICATION_TYPES).optional(),
   })
   .strict() satisfies z.ZodType<CreateNotificationRequest>;
+
+/** Query of `GET /api/notifications`: numbers arrive as strings; other parameters are ignored. */
+export const NotificationListQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a nextCursor from a previous page')
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, 'must be at least 1')
+        .max(NOTIFICATION_PAGE_MAX, `must be at most ${NOTIFICATION_PAGE_MAX}`),
+    )
+    .default(NOTIFICATION_PAGE_DEFAULT),
+}) satisfies z.ZodType<NotificationListQuery, { cursor?: string; limit?: string }>;
 
 /** Room ids: lower-case letters, digits, `-` and `_`, 1–64 characters. */
 export const RoomIdSchema = z

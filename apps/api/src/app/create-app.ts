@@ -14,6 +14,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
+    // On shutdown, drop the connections still open (SSE streams, idle keep-alives) instead of
+    // waiting for them: a stream never ends on its own, and a client reconnecting over a
+    // kept-alive connection would otherwise hold the process up indefinitely.
+    forceCloseConnections: true,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -1,0 +1,55 @@
+import type { MessageEvent } from '@nestjs/common';
+
+import type { NotificationEventType } from '@realtime/contracts';
+
+/** The kinds of stored change; `connected` is per stream and never stored. */
+export type StoredEventKind = Exclude<NotificationEventType, 'connected'>;
+
+/** One row of `notification_events`: its id is the SSE event id, `payload` the `data:` JSON. */
+export interface StoredEvent {
+  id: number;
+  kind: StoredEventKind;
+  payload: string;
+}
+
+/** One bus channel per user: publishing reaches exactly that user's streams, on every instance. */
+export function userChannel(userId: number): string {
+  return `notifications:user:${userId}`;
+}
+
+/**
+ * Bus message: `<id> <kind> <payload>`. The payload stays the JSON string that was stored,
+ * so an event is serialized once, when it is written, and every stream slices it out and
+ * sends it as it is, without parsing it again.
+ */
+export function encodeBusMessage(event: StoredEvent): string {
+  return `${event.id} ${event.kind} ${event.payload}`;
+}
+
+export function decodeBusMessage(message: string): StoredEvent | undefined {
+  const first = message.indexOf(' ');
+  const second = message.indexOf(' ', first + 1);
+  if (first <= 0 || second < 0) return undefined;
+  const id = Number(message.slice(0, first));
+  if (!Number.isSafeInteger(id)) return undefined;
+  return {
+    id,
+    kind: message.slice(first + 1, second) as StoredEventKind,
+    payload: message.slice(second + 1),
+  };
+}
+
+export function toMessageEvent(event: StoredEvent): MessageEvent {
+  return { id: String(event.id), type: event.kind, data: event.payload };
+}
+
+/**
+ * A resume point from `Last-Event-ID` (or `?lastEventId=`), or undefined for a fresh start:
+ * anything but a plain non-negative integer is ignored rather than refused, so a client with
+ * a garbled id still gets a stream.
+ */
+export function parseLastEventId(value: unknown): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string' || !/^\d{1,15}$/.test(text.trim())) return undefined;
+  return Number(text.trim());
+}

@@ -1,0 +1,52 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+
+import { AuthStore } from '@realtime/dashboard/data-access-api';
+
+import { Theme } from './theme';
+
+/** The signed-in frame: brand, navigation, theme, the user and sign-out. */
+@Component({
+  selector: 'rt-shell',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  templateUrl: './shell.html',
+  styleUrl: './shell.css',
+})
+export class Shell {
+  private readonly auth = inject(AuthStore);
+  private readonly router = inject(Router);
+  protected readonly theme = inject(Theme);
+  protected readonly user = this.auth.user;
+  protected readonly initial = computed(() => (this.user()?.username ?? '?').charAt(0).toUpperCase());
+  protected readonly themeLabel = computed(
+    () => ({ system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' })[this.theme.choice()],
+  );
+
+  protected readonly nav = [
+    { path: '/dashboard', label: 'Dashboard', icon: 'M4 13h6V4H4zm0 7h6v-5H4zm10 0h6v-9h-6zm0-16v5h6V4z' },
+    {
+      path: '/notifications',
+      label: 'Notifications',
+      icon: 'M18 16v-5a6 6 0 1 0-12 0v5l-2 2h16zM10 20a2 2 0 0 0 4 0',
+    },
+    { path: '/chat', label: 'Chat', icon: 'M4 5h16v11H8l-4 4z' },
+  ];
+
+  constructor() {
+    // Signed out by any means (button, expiry, a 401): leave the protected pages, and come back
+    // here after signing in again unless the user chose to sign out.
+    effect(() => {
+      if (this.auth.isSignedIn()) return;
+      const returnUrl = this.signingOut ? undefined : this.router.url;
+      void this.router.navigate(['/login'], { queryParams: returnUrl ? { returnUrl } : {} });
+    });
+  }
+
+  private signingOut = false;
+
+  protected logout(): void {
+    this.signingOut = true;
+    this.auth.logout('You have signed out.');
+  }
+}

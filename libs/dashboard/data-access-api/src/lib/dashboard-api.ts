@@ -1,0 +1,54 @@
+import { HttpClient, type HttpResponse } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable, map, tap } from 'rxjs';
+
+import type { DashboardHistoryResponse, DashboardMetrics } from '@realtime/contracts';
+
+import { CLOCK_MS, ServerClock } from './server-clock';
+
+/** Typed calls to `/api/dashboard`; every answer also feeds the server clock estimate. */
+@Injectable({ providedIn: 'root' })
+export class DashboardApi {
+  private readonly http = inject(HttpClient);
+  private readonly clock = inject(ServerClock);
+  private readonly now = inject(CLOCK_MS);
+
+  history(minutes = 15): Observable<DashboardHistoryResponse> {
+    return this.measured(
+      this.http.get<DashboardHistoryResponse>('/api/dashboard/history', {
+        params: { minutes },
+        observe: 'response',
+      }),
+    );
+  }
+
+  snapshot(): Observable<DashboardMetrics> {
+    return this.measured(this.http.get<DashboardMetrics>('/api/dashboard/snapshot', { observe: 'response' }));
+  }
+
+  /** A fresh snapshot; the server also pushes it to this user's open streams. */
+  refresh(): Observable<DashboardMetrics> {
+    return this.measured(
+      this.http.post<DashboardMetrics>('/api/dashboard/refresh', null, { observe: 'response' }),
+      true,
+    );
+  }
+
+  private measured<T>(request: Observable<HttpResponse<T>>, freshTimestamp = false): Observable<T> {
+    let sentAt = 0;
+    return new Observable<HttpResponse<T>>((subscriber) => {
+      sentAt = this.now();
+      return request.subscribe(subscriber);
+    }).pipe(
+      tap((res) => {
+        const receivedAt = this.now();
+        this.clock.addDateHeader(res.headers.get('Date'), sentAt, receivedAt);
+        // A refresh is computed while the request is served: its timestamp is a precise server time.
+        const ts = (res.body as { timestamp?: unknown } | null)?.timestamp;
+        if (freshTimestamp && typeof ts === 'number')
+          this.clock.add({ serverTime: ts, sentAt, receivedAt, resolutionMs: 0 });
+      }),
+      map((res) => res.body as T),
+    );
+  }
+}

@@ -1,0 +1,143 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { TestBed } from '@angular/core/testing';
+import { BehaviorSubject, Subject, of, throwError } from 'rxjs';
+
+import type { DashboardMetrics } from '@realtime/contracts';
+import { CLOCK_MS, DashboardApi } from '@realtime/dashboard/data-access-api';
+import {
+  type ConnectionState,
+  DashboardStream,
+  type ReceivedDashboardEvent,
+  type StreamMessage,
+} from '@realtime/dashboard/data-access-realtime';
+
+import { OverviewPage } from './overview-page';
+
+const metrics = (timestamp: number, patch: Partial<DashboardMetrics> = {}): DashboardMetrics => ({
+  activeUsers: 3,
+  ordersPerMinute: 12,
+  revenue: 1234.5,
+  currency: 'EUR',
+  systemStatus: 'degraded',
+  components: {
+    database: { state: 'ok', value: 2, unit: 'ms' },
+    heap: { state: 'degraded', value: 900, unit: 'MB' },
+  },
+  timestamp,
+  ...patch,
+});
+
+describe('OverviewPage', () => {
+  let messages: Subject<StreamMessage<ReceivedDashboardEvent>>;
+  let state: BehaviorSubject<ConnectionState>;
+  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock };
+  let now: number;
+  const reconnect = jest.fn();
+
+  async function render() {
+    TestBed.configureTestingModule({
+      imports: [OverviewPage],
+      providers: [
+        { provide: DashboardStream, useValue: { messages$: messages, state$: state, reconnect } },
+        { provide: DashboardApi, useValue: api },
+        { provide: CLOCK_MS, useValue: () => now },
+      ],
+    });
+    const fixture = TestBed.createComponent(OverviewPage);
+    fixture.detectChanges();
+    return fixture;
+  }
+  const text = (el: HTMLElement, testId: string) =>
+    el.querySelector(`[data-testid=${testId}]`)?.textContent?.replace(/\s+/g, ' ').trim();
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 100_000 });
+    now = 100_000;
+    messages = new Subject();
+    state = new BehaviorSubject<ConnectionState>({ kind: 'connecting' });
+    api = {
+      history: jest.fn(() => of({ retentionMinutes: 15, points: [metrics(90_000), metrics(95_000)] })),
+      refresh: jest.fn(),
+      snapshot: jest.fn(),
+    };
+    reconnect.mockReset();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('backfills from history, then shows live metrics with currency and component breakdown', async () => {
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(api.history).toHaveBeenCalledWith(15);
+    state.next({ kind: 'connected', since: now });
+    messages.next({ kind: 'open', resumed: false });
+    messages.next({
+      kind: 'event',
+      value: { type: 'metrics', id: '7', data: metrics(100_000, { activeUsers: 5 }), receivedAt: now },
+    });
+    fixture.detectChanges();
+    expect(text(el, 'metric-active-users')).toContain('5');
+    expect(text(el, 'metric-revenue')).toContain('€1,234.50');
+    expect(text(el, 'metric-status')).toContain('Degraded');
+    expect(text(el, 'metric-status')).toContain('database');
+    expect(text(el, 'connection-status')).toBe('Live');
+    expect(el.querySelector('[data-testid=chart-orders]')?.getAttribute('data-points')).toBe('3');
+    expect(text(el, 'updated')).toBe('Updated just now');
+
+    now += 3_000;
+    jest.advanceTimersByTime(3_000);
+    fixture.detectChanges();
+    expect(text(el, 'updated')).toBe('Updated 3 s ago');
+
+    // Stale after more than two ticks (5 s here) without an update.
+    now += 8_000;
+    jest.advanceTimersByTime(8_000);
+    fixture.detectChanges();
+    expect(text(el, 'updated')).toContain('stale');
+  });
+
+  it('says when it retries, and offers Reconnect after giving up', async () => {
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    state.next({ kind: 'reconnecting', attempt: 3, maxAttempts: 5, retryAt: now + 4000, reason: 'lost' });
+    fixture.detectChanges();
+    expect(text(el, 'connection-status')).toBe('Reconnecting (attempt 3 of 5)');
+    expect(text(el, 'connection-message')).toBe("Can't reach the server. Retrying in 4 s…");
+    expect(el.querySelector('[data-testid=reconnect]')).toBeNull();
+
+    state.next({ kind: 'disconnected', reason: 'lost' });
+    fixture.detectChanges();
+    (el.querySelector('[data-testid=reconnect]') as HTMLButtonElement).click();
+    expect(reconnect).toHaveBeenCalled();
+  });
+
+  it('reloads history after a reconnect', async () => {
+    await render();
+    messages.next({ kind: 'open', resumed: false });
+    expect(api.history).toHaveBeenCalledTimes(1);
+    messages.next({ kind: 'open', resumed: true });
+    expect(api.history).toHaveBeenCalledTimes(2);
+  });
+
+  it('refreshes with a busy state and reports failures in words', async () => {
+    const result = new Subject<DashboardMetrics>();
+    api.refresh.mockReturnValueOnce(result);
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    const button = el.querySelector('[data-testid=refresh]') as HTMLButtonElement;
+    button.click();
+    fixture.detectChanges();
+    expect(button.disabled).toBe(true);
+    expect(button.textContent).toContain('Refreshing…');
+    result.next(metrics(101_000, { ordersPerMinute: 42 }));
+    result.complete();
+    fixture.detectChanges();
+    expect(button.disabled).toBe(false);
+    expect(text(el, 'metric-orders')).toContain('42');
+
+    api.refresh.mockReturnValueOnce(throwError(() => new HttpErrorResponse({ status: 0 })));
+    button.click();
+    fixture.detectChanges();
+    expect(el.querySelector('[role=alert]')?.textContent).toContain("Can't reach the server");
+    expect(el.textContent).not.toContain('[object Object]');
+  });
+});

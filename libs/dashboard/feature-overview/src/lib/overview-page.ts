@@ -1,0 +1,94 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+
+import type { ComponentHealth, SystemStatus } from '@realtime/contracts';
+import { LineChart, MetricCard, StatusPill, type Tone } from '@realtime/dashboard/ui';
+import {
+  formatAgo,
+  formatCurrency,
+  formatCurrencyCompact,
+  formatDecimal,
+  formatInteger,
+} from '@realtime/dashboard/util-format';
+
+import { LatencyPanel } from './latency-panel';
+import { OverviewStore } from './overview.store';
+
+const STATUS_TONE: Record<SystemStatus, Tone> = { operational: 'ok', degraded: 'warn', down: 'down' };
+const STATUS_LABEL: Record<SystemStatus, string> = {
+  operational: 'Operational',
+  degraded: 'Degraded',
+  down: 'Down',
+};
+const COMPONENT_TONE: Record<ComponentHealth['state'], Tone> = {
+  ok: 'ok',
+  degraded: 'warn',
+  down: 'down',
+  disabled: 'neutral',
+};
+
+/** The live overview: metric cards, 15-minute charts, connection state and delivery latency. */
+@Component({
+  selector: 'rt-overview-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [LineChart, MetricCard, StatusPill, LatencyPanel],
+  providers: [OverviewStore],
+  templateUrl: './overview-page.html',
+  styleUrl: './overview-page.css',
+})
+export class OverviewPage {
+  protected readonly store = inject(OverviewStore);
+  protected readonly view = this.store.connectionView;
+
+  protected readonly m = this.store.latest;
+  protected readonly currency = computed(() => this.m()?.currency ?? 'USD');
+
+  protected readonly activeUsers = computed(() => {
+    const m = this.m();
+    return m ? formatInteger(m.activeUsers) : null;
+  });
+  protected readonly ordersPerMinute = computed(() => {
+    const m = this.m();
+    return m ? formatDecimal(m.ordersPerMinute, m.ordersPerMinute % 1 === 0 ? 0 : 1) : null;
+  });
+  protected readonly revenue = computed(() => {
+    const m = this.m();
+    return m ? formatCurrency(m.revenue, m.currency) : null;
+  });
+  protected readonly status = computed(() => {
+    const m = this.m();
+    return m
+      ? { label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus, tone: STATUS_TONE[m.systemStatus] }
+      : null;
+  });
+  protected readonly components = computed(() =>
+    Object.entries(this.m()?.components ?? {}).map(([name, c]) => ({
+      name,
+      tone: COMPONENT_TONE[c.state] ?? 'neutral',
+      state: c.state,
+      value:
+        c.value === null || c.value === undefined
+          ? ''
+          : `${formatDecimal(c.value, c.value % 1 === 0 ? 0 : 1)}${c.unit ? ` ${c.unit}` : ''}`,
+      detail: c.detail ?? '',
+    })),
+  );
+
+  protected readonly updated = computed(() => {
+    const age = this.store.ageMs();
+    return age === null ? 'Waiting for data…' : `Updated ${formatAgo(age)}`;
+  });
+
+  protected readonly ordersHint = computed(() => this.trendText(this.store.ordersTrend(), 1));
+  protected readonly usersHint = computed(() => this.trendText(this.store.usersTrend(), 0));
+
+  protected readonly fmtOrders = (v: number) => formatDecimal(v, v % 1 === 0 ? 0 : 1);
+  protected readonly fmtUsers = (v: number) => formatInteger(v);
+  protected readonly fmtRevenue = (v: number) => formatCurrencyCompact(v, this.currency());
+
+  private trendText(delta: number | null, digits: number): string {
+    if (delta === null) return 'Trend after 5 minutes of data';
+    if (Math.abs(delta) < 10 ** -digits / 2) return 'No change vs 5 min ago';
+    const sign = delta > 0 ? '▲ +' : '▼ −';
+    return `${sign}${formatDecimal(Math.abs(delta), digits)} vs 5 min ago`;
+  }
+}

@@ -1,0 +1,167 @@
+import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { Subscription, finalize } from 'rxjs';
+
+import type { DashboardMetrics } from '@realtime/contracts';
+import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
+import {
+  type ConnectionState,
+  DashboardStream,
+  type ReceivedDashboardEvent,
+  type StreamMessage,
+} from '@realtime/dashboard/data-access-realtime';
+import type { ChartPoint } from '@realtime/dashboard/ui';
+
+import { describeConnection } from './connection-view';
+import { LATENCY_SAMPLES, deliveryDelay, latencyStats } from './latency';
+import { WINDOW_MS, estimateTickMs, mergeMetrics, valueAgo } from './series';
+
+/** Events that arrive this soon after (re)connecting are the snapshot or a replay, not live. */
+const REPLAY_GRACE_MS = 750;
+
+/**
+ * State of the overview page: the live stream, the 15-minute history behind the charts, the
+ * delivery delays and the refresh action. Provided by the page, so it lives exactly as long as
+ * the page (and with it the stream subscription).
+ */
+@Injectable()
+export class OverviewStore {
+  private readonly stream = inject(DashboardStream);
+  private readonly api = inject(DashboardApi);
+  private readonly serverClock = inject(ServerClock);
+  private readonly clock = inject(CLOCK_MS);
+  private readonly destroyRef = inject(DestroyRef);
+
+  private readonly points = signal<readonly DashboardMetrics[]>([]);
+  private readonly latencySamples = signal<readonly number[]>([]);
+  private openedAt = 0;
+  private historyRequest: Subscription | undefined;
+
+  readonly now = signal(this.clock());
+  readonly latest = signal<DashboardMetrics | null>(null);
+  readonly lastArrival = signal<number | null>(null);
+  /** Metrics events received since the page opened. */
+  readonly eventCount = signal(0);
+  readonly refreshing = signal(false);
+  readonly actionError = signal<string | null>(null);
+  readonly historyError = signal<string | null>(null);
+  readonly historyLoading = signal(false);
+
+  readonly connection = toSignal(this.stream.state$, {
+    initialValue: { kind: 'idle' } as ConnectionState,
+  });
+  readonly connectionView = computed(() => describeConnection(this.connection(), this.now()));
+
+  readonly tickMs = computed(() => estimateTickMs(this.points()));
+  readonly ageMs = computed(() => {
+    const at = this.lastArrival();
+    return at === null ? null : Math.max(0, this.now() - at);
+  });
+  /** No update for more than two tick periods. */
+  readonly stale = computed(() => {
+    const age = this.ageMs();
+    return age !== null && age > 2 * this.tickMs();
+  });
+
+  readonly ordersSeries = computed(() => this.series((m) => m.ordersPerMinute));
+  readonly revenueSeries = computed(() => this.series((m) => m.revenue));
+  readonly usersSeries = computed(() => this.series((m) => m.activeUsers));
+  readonly ordersTrend = computed(() => this.trend((m) => m.ordersPerMinute));
+  readonly usersTrend = computed(() => this.trend((m) => m.activeUsers));
+
+  readonly latency = computed(() => latencyStats(this.latencySamples()));
+  readonly latencyHistory = this.latencySamples.asReadonly();
+  readonly clockOffsetMs = this.serverClock.offsetMs;
+  readonly clockUncertaintyMs = this.serverClock.uncertaintyMs;
+
+  constructor() {
+    const ticker = setInterval(() => this.now.set(this.clock()), 1000);
+    this.destroyRef.onDestroy(() => {
+      clearInterval(ticker);
+      this.historyRequest?.unsubscribe();
+    });
+    this.loadHistory();
+    this.stream.messages$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((m) => this.onMessage(m));
+  }
+
+  refresh(): void {
+    if (this.refreshing()) return;
+    this.refreshing.set(true);
+    this.actionError.set(null);
+    this.api
+      .refresh()
+      .pipe(
+        finalize(() => this.refreshing.set(false)),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe({
+        next: (metrics) => this.apply([metrics], this.clock()),
+        error: (e: unknown) => this.actionError.set(friendlyHttpError(e, 'refresh')),
+      });
+  }
+
+  reconnect(): void {
+    this.stream.reconnect();
+  }
+
+  private onMessage(message: StreamMessage<ReceivedDashboardEvent>): void {
+    if (message.kind === 'open') {
+      this.openedAt = this.clock();
+      // Fill what the charts missed while away (the stream's own replay covers a short gap).
+      if (message.resumed) this.loadHistory();
+      return;
+    }
+    const event = message.value;
+    if (event.type === 'reset') {
+      this.loadHistory();
+      return;
+    }
+    const metrics = event.data;
+    this.eventCount.update((n) => n + 1);
+    if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
+      const delay = deliveryDelay(metrics.timestamp, event.receivedAt, this.serverClock.offsetMs());
+      this.latencySamples.update((s) => [...s, delay].slice(-LATENCY_SAMPLES));
+    }
+    this.apply([metrics], event.receivedAt);
+  }
+
+  private apply(metrics: DashboardMetrics[], arrivedAt: number): void {
+    this.points.update((p) => mergeMetrics(p, metrics));
+    const newest = metrics.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
+    const current = this.latest();
+    if (!current || newest.timestamp >= current.timestamp) this.latest.set(newest);
+    this.lastArrival.set(arrivedAt);
+    this.now.set(this.clock());
+  }
+
+  private loadHistory(): void {
+    this.historyRequest?.unsubscribe();
+    this.historyLoading.set(true);
+    this.historyRequest = this.api
+      .history(WINDOW_MS / 60_000)
+      .pipe(finalize(() => this.historyLoading.set(false)))
+      .subscribe({
+        next: (res) => {
+          this.historyError.set(null);
+          const points = Array.isArray(res?.points) ? res.points : [];
+          this.points.update((p) => mergeMetrics(p, points));
+          const newest = points[points.length - 1];
+          const current = this.latest();
+          if (newest && (!current || newest.timestamp > current.timestamp)) this.latest.set(newest);
+        },
+        error: (e: unknown) =>
+          this.historyError.set(`Couldn't load the last 15 minutes. ${friendlyHttpError(e, 'load history')}`),
+      });
+  }
+
+  private series(pick: (m: DashboardMetrics) => number): ChartPoint[] {
+    return this.points().map((m) => ({ x: m.timestamp, y: pick(m) }));
+  }
+
+  private trend(pick: (m: DashboardMetrics) => number): number | null {
+    const points = this.points();
+    const before = valueAgo(points, 5 * 60_000, pick);
+    const latest = this.latest();
+    return before === null || !latest ? null : pick(latest) - before;
+  }
+}

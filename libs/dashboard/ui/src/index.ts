@@ -1,0 +1,3 @@
+export * from './lib/line-chart';
+export * from './lib/metric-card';
+export * from './lib/status-pill';

@@ -1,0 +1,86 @@
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+
+export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
+
+/** A headline number with a label and a hint line; extra content goes below. */
+@Component({
+  selector: 'rt-metric-card',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="head">
+      <span class="label">{{ label() }}</span>
+      <ng-content select="[rtCardBadge]" />
+    </div>
+    <p class="value" [class.placeholder]="value() === null">{{ value() ?? '—' }}</p>
+    @if (hint()) {
+      <p class="hint">{{ hint() }}</p>
+    }
+    <ng-content />
+  `,
+  host: { class: 'rt-card', '[attr.data-tone]': 'tone()', role: 'group', '[attr.aria-label]': 'label()' },
+  styles: `
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      padding: 1rem 1.125rem;
+      position: relative;
+      overflow: hidden;
+    }
+    :host::before {
+      content: '';
+      position: absolute;
+      inset: 0 auto 0 0;
+      width: 3px;
+      background: var(--tone, transparent);
+    }
+    :host([data-tone='ok']) {
+      --tone: var(--ok);
+    }
+    :host([data-tone='warn']) {
+      --tone: var(--warn);
+    }
+    :host([data-tone='down']) {
+      --tone: var(--down);
+    }
+    .head {
+      display: flex;
+      align-items: center;
+      justify-content: space-between;
+      gap: 0.5rem;
+      min-height: 1.5rem;
+    }
+    .label {
+      color: var(--muted);
+      font-size: 0.8125rem;
+      font-weight: 500;
+      letter-spacing: 0.01em;
+    }
+    .value {
+      margin: 0;
+      font-size: clamp(1.5rem, 1.2rem + 1.2vw, 2rem);
+      font-weight: 650;
+      letter-spacing: -0.02em;
+      font-variant-numeric: tabular-nums;
+      line-height: 1.15;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .value.placeholder {
+      color: var(--muted);
+    }
+    .hint {
+      margin: 0;
+      color: var(--muted);
+      font-size: 0.8125rem;
+      font-variant-numeric: tabular-nums;
+    }
+  `,
+})
+export class MetricCard {
+  readonly label = input.required<string>();
+  readonly value = input<string | null>(null);
+  readonly hint = input<string | null>(null);
+  readonly tone = input<Tone>('neutral');
+}

@@ -1,0 +1,2 @@
+export * from './lib/format-number';
+export * from './lib/format-time';
