@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { NOTIFICATION_STREAMS_PER_USER } from '@realtime/contracts';
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], {
     message: 'must be true or false',
@@ -46,6 +48,7 @@ const EnvSchema = z.object({
   HEAP_USED_MB_THRESHOLD: int(16, 65_536).default(1024),
   CHAT_RATE_PER_S: int(1, 100_000).default(10),
   CHAT_RATE_BURST: int(1, 100_000).default(20),
+  NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
 });
 
 export interface AppConfig {
@@ -71,6 +74,8 @@ export interface AppConfig {
   thresholds: { eventLoopDelayMs: number; heapUsedMb: number };
   /** Per-user token bucket for chat messages: refill per second and bucket size. */
   chatRateLimit: { perSecond: number; burst: number };
+  /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
+  notificationStreamsPerUser: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -120,5 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heapUsedMb: e.HEAP_USED_MB_THRESHOLD,
     },
     chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
+    notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
   };
 }
