@@ -23,8 +23,9 @@ import { WorkerPool, split } from '../lib/workers.mjs';
 
 export const defaults = {
   sse: 5000,
-  // NOTIFICATION_STREAMS_PER_USER (20) × the three demo users; the rest are dashboard streams.
-  notificationStreams: 60,
+  // Half on the notification stream (the API runs with NOTIFICATION_STREAMS_PER_USER raised,
+  // as thousands of streams share three demo users); the rest on the dashboard stream.
+  notificationStreams: 2500,
   sockets: 2000,
   roomSize: 10,
   workers: 2,
@@ -70,7 +71,9 @@ function startPoster(api, users, intervalMs) {
 
 export async function run(o) {
   const report = reportHead('restart-storm', o);
-  const api = await new Api({ env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000' } }).start();
+  const api = await new Api({
+    env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },
+  }).start();
   const sse = new WorkerPool(SSE_WORKER, o.sse ? o.workers : 0);
   const chat = new WorkerPool(CHAT_WORKER, o.sockets ? o.workers : 0);
   let poster;
