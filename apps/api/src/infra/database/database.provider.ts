@@ -29,6 +29,11 @@ export function openDatabase(url: string): DatabaseHandle {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints instead of on every commit: a commit survives a crash
+    // of the process (kill -9 included), and only the last ones may roll back on power loss.
+    // FULL (the default) blocked the event loop ~2 ms per insert on this disk, which capped the
+    // chat at a few hundred messages per second (docs/benchmarks.md).
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     return {
