@@ -384,3 +384,16 @@ export function reportHead(scenario, options) {
     loadAverageBefore: loadAverage(),
   };
 }
+
+/** Exits with a hint when this process may not open `needed` descriptors (its children inherit it). */
+export function requireOpenFiles(needed) {
+  const soft = Number(
+    /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity,
+  );
+  if (soft < needed) {
+    console.error(
+      `ulimit -n is ${soft}; this run needs about ${needed}: run \`ulimit -n ${Math.max(65536, needed)}\` first`,
+    );
+    process.exit(2);
+  }
+}

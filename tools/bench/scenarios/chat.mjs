@@ -14,6 +14,7 @@ import {
   loadAverage,
   loginAll,
   printTable,
+  requireOpenFiles,
   reportHead,
   round,
   sleep,
@@ -151,6 +152,7 @@ async function runTarget(target, o) {
 }
 
 export async function run(o) {
+  requireOpenFiles(o.clients + 1000);
   const report = reportHead('chat', o);
   const results = [];
   for (const target of o.targets.split(',')) {

@@ -12,6 +12,7 @@ import {
   loadAverage,
   loginAll,
   printTable,
+  requireOpenFiles,
   reportHead,
   round,
   sleep,
@@ -70,6 +71,7 @@ function startPoster(api, users, intervalMs) {
 }
 
 export async function run(o) {
+  requireOpenFiles(o.sse + o.sockets + 1000);
   const report = reportHead('restart-storm', o);
   const api = await new Api({
     env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },

@@ -14,6 +14,7 @@ import {
   loadAverage,
   loginAll,
   printTable,
+  requireOpenFiles,
   reportHead,
   round,
   sleep,
@@ -147,6 +148,7 @@ async function runPhase(target, phase, o, template) {
 }
 
 export async function run(o) {
+  requireOpenFiles(o.clients + 1000);
   const report = reportHead('sse-fanout', o);
   const targets = o.targets.split(',');
   const results = [];
