@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 
-import { openDatabase } from './database.provider';
+import { openDatabase, withStatementCache } from './database.provider';
 
 describe('openDatabase (SQLite)', () => {
   let dir: string;
@@ -21,5 +22,28 @@ describe('openDatabase (SQLite)', () => {
     } finally {
       await handle.db.destroy();
     }
+  });
+});
+
+describe('withStatementCache', () => {
+  it('prepares each SQL text once, and forgets the least recently used past its size', () => {
+    const db = new SQLite(':memory:');
+    const prepare = jest.spyOn(db, 'prepare');
+    const cached = withStatementCache(db, 2);
+    const a = cached.prepare('SELECT 1');
+    expect(cached.prepare('SELECT 1')).toBe(a);
+    cached.prepare('SELECT 2');
+    cached.prepare('SELECT 1'); // now the most recent
+    cached.prepare('SELECT 3'); // evicts SELECT 2
+    expect(cached.prepare('SELECT 1')).toBe(a);
+    cached.prepare('SELECT 2');
+    expect(prepare.mock.calls.map(([text]) => text)).toEqual([
+      'SELECT 1',
+      'SELECT 2',
+      'SELECT 3',
+      'SELECT 2',
+    ]);
+    cached.close();
+    expect(db.open).toBe(false);
   });
 });
