@@ -4,17 +4,16 @@ import {
   Get,
   Headers,
   HttpCode,
+  Logger,
   Param,
   Post,
   Put,
   Query,
+  Req,
   Res,
-  Sse,
-  type MessageEvent,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import type { Observable } from 'rxjs';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 
 import {
   type CreateNotificationRequest,
@@ -28,12 +27,16 @@ import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@r
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
 import { NotificationsService } from './notifications.service';
+
+/** Bytes of events held for a client that does not read before it is dropped (Nest's default). */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<NotificationListQuery, 'cursor'>;
 
@@ -45,6 +48,8 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
+  private readonly logger = new Logger(NotificationsController.name);
+
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
@@ -95,15 +100,20 @@ export class NotificationsController {
    * on its own keeps its first URL.
    */
   @StreamAuth()
-  @Sse('stream')
+  @Get('stream')
+  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiQuery({ name: 'lastEventId', required: false })
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: unknown,
-  ): Observable<MessageEvent> {
-    return this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
+    const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
+    writeSse(req, res, events$, { maxPendingBytes: MAX_PENDING_BYTES, logger: this.logger });
   }
 
   @Post()
