@@ -172,9 +172,21 @@ export class ServerProcess {
 
   /** Two full collections, then RSS as /proc reports it. */
   async rssAfterGc() {
+    return (await this.memoryAfterGc()).rss;
+  }
+
+  /** RSS (from /proc) and the JS heap in use (from the preload's line), after two full GCs. */
+  async memoryAfterGc() {
     this.child.kill('SIGWINCH');
     await sleep(Number(process.env.BENCH_GC_WAIT_MS ?? 1500));
-    return this.stat().rss;
+    let heapUsed = NaN;
+    try {
+      const lines = readFileSync(this.gcFile, 'utf8').trim().split('\n');
+      heapUsed = JSON.parse(lines[lines.length - 1]).heapUsed;
+    } catch {
+      // no line yet
+    }
+    return { rss: this.stat().rss, heapUsed };
   }
 
   /** The per-second lines of the preload written since `since` (epoch ms). */

@@ -109,7 +109,8 @@ async function runTarget(target, o) {
   const pool = new WorkerPool(WORKER, o.workers);
   try {
     await sleep(500);
-    const rssIdle = await t.server.rssAfterGc();
+    const idle = await t.server.memoryAfterGc();
+    const rssIdle = idle.rss;
     const counts = split(o.clients, o.workers);
     const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
     const connects = await pool.all((i) => ({
@@ -125,7 +126,8 @@ async function runTarget(target, o) {
     }));
     const connected = connects.reduce((a, c) => a + c.connected, 0);
     await sleep(o.settle * 1000);
-    const rssLoaded = await t.server.rssAfterGc();
+    const loaded = await t.server.memoryAfterGc();
+    const rssLoaded = loaded.rss;
     const latency = await measure(pool, t, o.intervalMs, o.duration, o.clients, o.roomSize);
     const saturation = o.satDuration
       ? await measure(pool, t, o.satIntervalMs, o.satDuration, o.clients, o.roomSize)
@@ -142,6 +144,7 @@ async function runTarget(target, o) {
       rssIdleMb: round(rssIdle / 2 ** 20),
       rssLoadedMb: round(rssLoaded / 2 ** 20),
       rssPerConnectionKb: connected ? round((rssLoaded - rssIdle) / connected / 1024, 2) : null,
+      heapPerConnectionKb: connected ? round((loaded.heapUsed - idle.heapUsed) / connected / 1024, 2) : null,
       latency,
       saturation,
     };
@@ -197,6 +200,7 @@ export async function run(o) {
       row('delivered / expected', (r) => `${r.latency.received}/${r.latency.expectedDeliveries}`),
       row('rejected sends', (r) => r.latency.rejected),
       row('unexpected disconnects', (r) => r.unexpectedDisconnects, '0'),
+      row('JS heap per connection (KB)', (r) => r.heapPerConnectionKb),
       row('RSS per connection (KB)', (r) => r.rssPerConnectionKb),
       row('server CPU (%)', (r) => r.latency.serverCpuPct),
     ],

@@ -75,7 +75,8 @@ async function runPhase(target, phase, o, template) {
   const pool = new WorkerPool(WORKER, o.workers);
   try {
     await sleep(500);
-    const rssIdle = await t.server.rssAfterGc();
+    const idle = await t.server.memoryAfterGc();
+    const rssIdle = idle.rss;
     const counts = split(o.clients, o.workers);
     const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
     const connects = await pool.all((i) => ({
@@ -91,7 +92,8 @@ async function runPhase(target, phase, o, template) {
     const connected = connects.reduce((a, c) => a + c.connected, 0);
     const connectMs = Math.max(...connects.map((c) => c.ms));
     await sleep(o.settle * 1000);
-    const rssLoaded = await t.server.rssAfterGc();
+    const loaded = await t.server.memoryAfterGc();
+    const rssLoaded = loaded.rss;
     const cpu0 = t.server.stat().cpu;
     const w0 = await pool.all({ cmd: 'report' });
     const started = Date.now();
@@ -135,6 +137,7 @@ async function runPhase(target, phase, o, template) {
       rssIdleMb: round(rssIdle / 2 ** 20),
       rssLoadedMb: round(rssLoaded / 2 ** 20),
       rssPerConnectionKb: connected ? round((rssLoaded - rssIdle) / connected / 1024, 2) : null,
+      heapPerConnectionKb: connected ? round((loaded.heapUsed - idle.heapUsed) / connected / 1024, 2) : null,
       serverCpuPct: round((100 * (cpu1 - cpu0)) / seconds),
       workersCpuPct: round((100 * workerCpu) / seconds),
       eventLoopDelayP99Ms: stats.length ? round(Math.max(...stats.map((s) => s.eldP99))) : null,
@@ -201,6 +204,7 @@ export async function run(o) {
       row('publish→receive p99 (ms)', (r) => r.latencyMs.p99, '< 100'),
       row('publish→receive max (ms)', (r) => r.latencyMs.max),
       row('missed ticks', (r) => `${r.missedTicks} (${r.missedPct}%)`),
+      row('JS heap per connection (KB)', (r) => r.heapPerConnectionKb),
       row('RSS per connection (KB)', (r) => r.rssPerConnectionKb, '< 16'),
       row('server CPU (%)', (r) => r.serverCpuPct),
       row('event loop delay p99 (ms)', (r) => r.eventLoopDelayP99Ms),
