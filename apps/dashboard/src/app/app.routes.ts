@@ -1,6 +1,7 @@
 import type { Route } from '@angular/router';
 
 import { authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
+import { loadNotificationsPage } from '@realtime/dashboard/feature-notifications';
 
 import { Shell } from './shell/shell';
 
@@ -26,20 +27,13 @@ export const appRoutes: Route[] = [
       {
         path: 'notifications',
         title: 'Notifications · Realtime Ops',
-        loadComponent: () => import('./placeholder/placeholder-page').then((m) => m.PlaceholderPage),
-        data: {
-          heading: 'Notifications',
-          text: 'Your notification centre arrives here: live, stored, and in sync across tabs.',
-        },
+        // The shell imports this lib for the bell; the page itself is still loaded lazily.
+        loadComponent: loadNotificationsPage,
       },
       {
         path: 'chat',
         title: 'Chat · Realtime Ops',
-        loadComponent: () => import('./placeholder/placeholder-page').then((m) => m.PlaceholderPage),
-        data: {
-          heading: 'Chat',
-          text: 'Team rooms with typing, presence and an offline outbox arrive here.',
-        },
+        loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),
       },
     ],
   },

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@a
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
 import { Theme } from './theme';
 
@@ -9,7 +10,7 @@ import { Theme } from './theme';
 @Component({
   selector: 'rt-shell',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, NotificationBell, NotificationToasts],
   templateUrl: './shell.html',
   styleUrl: './shell.css',
 })

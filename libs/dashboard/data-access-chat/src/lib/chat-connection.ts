@@ -1,0 +1,167 @@
+import {
+  BehaviorSubject,
+  EMPTY,
+  NEVER,
+  Observable,
+  type SchedulerLike,
+  Subject,
+  catchError,
+  defer,
+  distinctUntilChanged,
+  finalize,
+  ignoreElements,
+  map,
+  merge,
+  share,
+  startWith,
+  switchMap,
+  tap,
+} from 'rxjs';
+
+import type { ChatErrorEvent, ChatMessage, PresenceEvent, TypingEvent } from '@realtime/contracts';
+import {
+  type BackoffPolicy,
+  type ConnectionState,
+  retryWithBackoff,
+} from '@realtime/dashboard/data-access-realtime';
+
+import type { ChatSocket, ChatSocketFactory } from './chat-socket';
+
+/** What one connected socket emits: `open` after every (re)connection, then server events. */
+export type ChatSocketEvent =
+  | { kind: 'open'; socket: ChatSocket; resumed: boolean }
+  | { kind: 'chat'; message: ChatMessage }
+  | { kind: 'typing'; event: TypingEvent }
+  | { kind: 'presence'; event: PresenceEvent }
+  | { kind: 'error'; error: ChatErrorEvent };
+
+/** The socket could not connect or dropped; `reason` is what the user reads. */
+export class ChatConnectionLostError extends Error {
+  constructor(
+    message: string,
+    readonly unauthorized = false,
+  ) {
+    super(message);
+    this.name = 'ChatConnectionLostError';
+  }
+}
+
+export interface ChatConnectionOptions {
+  factory: ChatSocketFactory;
+  /** Read at every attempt, so that a reconnect uses the current token. */
+  token: () => string | null;
+  online$: Observable<boolean>;
+  policy: BackoffPolicy;
+  scheduler: SchedulerLike;
+  clock: () => number;
+  random?: () => number;
+}
+
+export interface ChatConnection {
+  /** Subscribing opens the one shared socket; the last unsubscribe closes it and cancels retries. */
+  readonly events$: Observable<ChatSocketEvent>;
+  /** The connection state; watching it also keeps the connection open. */
+  readonly state$: Observable<ConnectionState>;
+  /** Starts again after giving up (resets the attempt count). */
+  reconnect(): void;
+}
+
+/** A cold Observable of one socket: opens on subscribe, errors when it drops, closes on unsubscribe. */
+export function fromChatSocket(
+  factory: ChatSocketFactory,
+  token: string | null,
+): Observable<ChatSocketEvent> {
+  return new Observable<ChatSocketEvent>((subscriber) => {
+    const socket = factory(token);
+    socket.on('connect', () => subscriber.next({ kind: 'open', socket, resumed: false }));
+    socket.on('connect_error', (error) => {
+      const data = error.data as { code?: unknown } | undefined;
+      const unauthorized = data?.code === 'UNAUTHORIZED';
+      subscriber.error(
+        new ChatConnectionLostError(
+          unauthorized ? `Chat refused the sign-in: ${error.message}` : "Can't reach the chat server.",
+          unauthorized,
+        ),
+      );
+    });
+    socket.on('disconnect', (reason) =>
+      subscriber.error(new ChatConnectionLostError(`The chat connection was lost (${reason}).`)),
+    );
+    socket.on('chat', (message) => subscriber.next({ kind: 'chat', message: message as ChatMessage }));
+    socket.on('typing', (event) => subscriber.next({ kind: 'typing', event: event as TypingEvent }));
+    socket.on('presence', (event) => subscriber.next({ kind: 'presence', event: event as PresenceEvent }));
+    socket.on('error', (error) => subscriber.next({ kind: 'error', error }));
+    socket.open();
+    return () => socket.close();
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof ChatConnectionLostError ? error.message : "Can't reach the chat server.";
+}
+
+/**
+ * The chat socket behind a shared, cold Observable, reconnected by the dashboard's one backoff
+ * policy ({@link retryWithBackoff}; socket.io's own reconnection is off), paused while the
+ * browser is offline, and given up after the policy's attempts until `reconnect()`.
+ */
+export function createChatConnection(options: ChatConnectionOptions): ChatConnection {
+  const { clock } = options;
+  const state = new BehaviorSubject<ConnectionState>({ kind: 'idle' });
+  const manual = new Subject<void>();
+  let openedBefore = false;
+
+  const attempt$ = defer(() => {
+    if (state.value.kind !== 'reconnecting') state.next({ kind: 'connecting' });
+    return fromChatSocket(options.factory, options.token());
+  }).pipe(
+    tap((e) => {
+      if (e.kind === 'open') state.next({ kind: 'connected', since: clock() });
+    }),
+    retryWithBackoff<ChatSocketEvent>({
+      policy: options.policy,
+      scheduler: options.scheduler,
+      random: options.random,
+      onRetry: (r) =>
+        state.next({
+          kind: 'reconnecting',
+          attempt: r.attempt,
+          maxAttempts: r.maxAttempts,
+          retryAt: clock() + r.delayMs,
+          reason: describe(r.error),
+        }),
+    }),
+    catchError((error: unknown) => {
+      state.next({ kind: 'disconnected', reason: describe(error) });
+      return EMPTY;
+    }),
+  );
+
+  const session$ = manual.pipe(
+    startWith(undefined),
+    switchMap(() => attempt$),
+  );
+
+  const shared$ = options.online$.pipe(
+    distinctUntilChanged(),
+    switchMap((online) => {
+      if (online) return session$;
+      state.next({ kind: 'offline' });
+      return NEVER;
+    }),
+    map((e): ChatSocketEvent => {
+      if (e.kind !== 'open') return e;
+      const resumed = openedBefore;
+      openedBefore = true;
+      return { ...e, resumed };
+    }),
+    finalize(() => state.next({ kind: 'idle' })),
+    share(),
+  );
+
+  return {
+    events$: shared$,
+    state$: merge(shared$.pipe(ignoreElements()), state).pipe(distinctUntilChanged()),
+    reconnect: () => manual.next(),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './lib/desktop-notifier';
+export * from './lib/notification-list';
+export * from './lib/notification-store';
+export * from './lib/notification-stream';
+export * from './lib/notifications-api';

@@ -1,0 +1,76 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  inject,
+  signal,
+  viewChild,
+} from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+
+import { CHAT_CONTENT_MAX } from '@realtime/contracts';
+import { ChatStore } from '@realtime/dashboard/data-access-chat';
+import { StatusPill } from '@realtime/dashboard/ui';
+
+import { ChatLineView } from './chat-line';
+import { ChatPeople } from './chat-people';
+import { describeChatConnection } from './connection-label';
+
+/** Team chat: rooms, messages, typing, presence and an outbox that survives being offline. */
+@Component({
+  selector: 'rt-chat-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [StatusPill, ChatLineView, ChatPeople],
+  providers: [ChatStore],
+  templateUrl: './chat-page.html',
+  styleUrl: './chat-page.css',
+})
+export class ChatPage {
+  protected readonly store = inject(ChatStore);
+  protected readonly max = CHAT_CONTENT_MAX;
+  protected readonly draft = signal('');
+  protected readonly connection = computed(() => describeChatConnection(this.store.state()));
+  protected readonly typingText = computed(() => {
+    const names = this.store.typing();
+    if (names.length === 0) return '';
+    if (names.length === 1) return `${names[0]} is typing…`;
+    if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+    return 'Several people are typing…';
+  });
+  protected readonly online = computed(() => this.store.members().filter((m) => m.online).length);
+
+  private readonly list = viewChild<ElementRef<HTMLElement>>('list');
+  private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
+
+  constructor() {
+    this.store.connect().pipe(takeUntilDestroyed()).subscribe();
+    // Follow the conversation: keep the newest line in view when lines arrive or the room changes.
+    afterRenderEffect(() => {
+      this.store.lines();
+      const el = this.list()?.nativeElement;
+      if (el) el.scrollTop = el.scrollHeight;
+    });
+  }
+
+  protected onInput(value: string): void {
+    this.draft.set(value);
+    this.store.composing(value.trim().length > 0);
+  }
+
+  protected onKeydown(event: KeyboardEvent): void {
+    // Enter sends, Shift+Enter is a new line; never while an IME is composing a character.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    this.submit();
+  }
+
+  protected submit(): void {
+    if (!this.store.send(this.draft())) return;
+    this.draft.set('');
+    // The binding may not have seen the typed text yet; clear the element itself.
+    const box = this.composer()?.nativeElement;
+    if (box) box.value = '';
+  }
+}
