@@ -123,6 +123,13 @@ export class Histogram {
 
 export const round = (v, d = 1) => (v == null || !Number.isFinite(v) ? v : Math.round(v * 10 ** d) / 10 ** d);
 
+/** Every server child still running: killed when the bench exits, however it exits. */
+const liveChildren = new Set();
+process.on('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
 /** A Node server started with the bench preload (forced GC on SIGWINCH, per-second stats). */
 export class ServerProcess {
   constructor(script, { env = {}, args = [], nodeArgs = [], name = 'server' } = {}) {
@@ -154,6 +161,8 @@ export class ServerProcess {
     child.stdout.on('data', (d) => (this.output = (this.output + d).slice(-20_000)));
     child.stderr.on('data', (d) => (this.output = (this.output + d).slice(-20_000)));
     this.child = child;
+    liveChildren.add(child);
+    child.once('exit', () => liveChildren.delete(child));
     this.startedAt = Date.now();
     return this;
   }

@@ -149,7 +149,15 @@ async function connect({
     while (next < fresh.length) {
       const conn = fresh[next++];
       const connected = await new Promise((resolve) => {
-        conn.resolveFirst = resolve;
+        // A server too busy to answer counts the connection as failed rather than stalling the run.
+        const timer = setTimeout(() => {
+          conn.resolveFirst = null;
+          resolve(false);
+        }, connectTimeoutMs);
+        conn.resolveFirst = (ok) => {
+          clearTimeout(timer);
+          resolve(ok);
+        };
         open(conn);
       });
       if (connected) ok++;
