@@ -118,6 +118,7 @@ async function connect({
   concurrency = 200,
   retryMs = 3000,
   offset = 0,
+  connectTimeoutMs = 30_000,
 }) {
   port = p;
   const fresh = [];
