@@ -18,6 +18,13 @@ const frame = () => {
 };
 
 const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url === '/publish') {
+    // One extra event to every client now: what the API's POST /api/dashboard/refresh does.
+    const event = frame();
+    for (const client of clients) client.write(event);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end('{"ok":true}');
+  }
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' });
     return res.end('{"status":"ok"}');

@@ -1,8 +1,9 @@
 // sse-fanout: N dashboard streams on one API process against the same N on a bare node:http
-// SSE server. Two phases per server, each on a fresh process: `latency` at --tick-ms (publish→
-// receive, missed ticks, RSS per connection after a forced GC, CPU) and `saturation` at
-// --sat-tick-ms, where the offered load exceeds what one core can write and deliveries/s is
-// the server's ceiling. ratio = ours ÷ baseline at saturation.
+// SSE server. Per server: connect everyone at one tick per --tick-ms, RSS per connection after
+// a forced GC, then a `latency` phase (publish→receive, missed ticks, CPU) and a `saturation`
+// phase where one more event per client is pushed every --sat-tick-ms (refreshes on ours, a
+// publish on the baseline), more than one core can write: deliveries/s there is the server's
+// ceiling, and ratio = ours ÷ baseline.
 import { join } from 'node:path';
 
 import {
@@ -56,6 +57,10 @@ async function startTarget(target, tickMs, o, template) {
       path: '/api/dashboard/stream',
       users,
       snapshot,
+      pushTargets: users.map((u) => ({
+        url: `${api.url}/api/dashboard/refresh`,
+        headers: { authorization: `Bearer ${u.token}` },
+      })),
       stop: () => api.dispose(),
     };
   }
@@ -65,18 +70,102 @@ async function startTarget(target, tickMs, o, template) {
     env: { PORT: String(port), TICK_MS: String(tickMs), HEARTBEAT_MS: '30000', TEMPLATE: template ?? '' },
   }).start();
   await server.waitHttp(`http://127.0.0.1:${port}/health`);
-  return { server, port, path: '/stream', users: [{ token: 'x', userId: 0 }], stop: () => server.stop() };
+  return {
+    server,
+    port,
+    path: '/stream',
+    users: [{ token: 'x', userId: 0 }],
+    pushTargets: [{ url: `http://127.0.0.1:${port}/publish`, headers: {} }],
+    stop: () => server.stop(),
+  };
 }
 
-async function runPhase(target, phase, o, template) {
-  const tickMs = phase === 'latency' ? o.tickMs : o.satTickMs;
-  const duration = phase === 'latency' ? o.duration : o.satDuration;
-  const t = await startTarget(target, tickMs, o, template);
+/**
+ * Extra events on top of the ticks, every `periodMs` to every client: on ours a
+ * `POST /api/dashboard/refresh` per demo user (each pushes a metrics event to that user's
+ * streams), on the baseline a `POST /publish`. Connections are made at the normal tick rate
+ * first, so the saturation phase measures delivery, not connecting under overload.
+ */
+function startPusher(targets, periodMs) {
+  let inFlight = 0;
+  let sent = 0;
+  let failed = 0;
+  let skipped = 0;
+  const timer = setInterval(() => {
+    for (const { url, headers } of targets) {
+      if (inFlight > 60) {
+        skipped++;
+        continue;
+      }
+      inFlight++;
+      fetch(url, { method: 'POST', headers, signal: AbortSignal.timeout(10_000) })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status < 300) sent++;
+          else failed++;
+        })
+        .catch(() => failed++)
+        .finally(() => inFlight--);
+    }
+  }, periodMs);
+  return { stop: () => clearInterval(timer), stats: () => ({ sent, failed, skipped }) };
+}
+
+async function measureWindow(t, pool, phase, duration, o) {
+  const cpu0 = t.server.stat().cpu;
+  const w0 = await pool.all({ cmd: 'report' });
+  const pusher = phase === 'saturation' ? startPusher(t.pushTargets, o.satTickMs) : null;
+  if (pusher) await sleep(1000); // into the steady state
+  const started = Date.now();
+  await pool.all({ cmd: 'reset' });
+  await sleep(duration * 1000);
+  await pool.all({ cmd: 'stop-measuring' });
+  const seconds = (Date.now() - started) / 1000;
+  const cpu1 = t.server.stat().cpu;
+  pusher?.stop();
+  const reports = await pool.all({ cmd: 'report' });
+  const hist = new Histogram();
+  const ticks = new Map();
+  for (const r of reports) {
+    hist.merge(r.hist);
+    for (const [id, n] of r.tickCounts) ticks.set(id, (ticks.get(id) ?? 0) + n);
+  }
+  const stillConnected = reports.reduce((a, r) => a + r.connected, 0);
+  // Latency phase only (every event is a tick there): the first and last ticks of the window
+  // may straddle its edges, so only the whole ones count.
+  const ids = phase === 'latency' ? [...ticks.keys()].sort((a, b) => Number(a) - Number(b)).slice(1, -1) : [];
+  const missed = ids.reduce((a, id) => a + Math.max(0, stillConnected - ticks.get(id)), 0);
+  const events = reports.reduce((a, r) => a + r.events, 0);
+  const bytes = reports.reduce((a, r) => a + r.bytes, 0);
+  const workerCpu = reports.reduce((a, r, i) => a + r.cpuSeconds - w0[i].cpuSeconds, 0);
+  const stats = t.server.statsSince(started);
+  const perClientPerSecond = 1000 / o.tickMs + (pusher ? 1000 / o.satTickMs : 0);
+  if (pusher) await sleep(1000); // let the backlog drain before the next phase or the end
+  return {
+    phase,
+    stillConnected,
+    seconds: round(seconds, 2),
+    latencyMs: hist.summary(),
+    ticksObserved: ids.length,
+    missedTicks: phase === 'latency' ? missed : null,
+    missedPct: ids.length ? round((100 * missed) / (ids.length * stillConnected), 3) : null,
+    deliveriesPerSecond: Math.round(events / seconds),
+    offeredPerSecond: Math.round(stillConnected * perClientPerSecond),
+    pushes: pusher?.stats() ?? null,
+    bytesPerEvent: events ? Math.round(bytes / events) : null,
+    serverCpuPct: round((100 * (cpu1 - cpu0)) / seconds),
+    workersCpuPct: round((100 * workerCpu) / seconds),
+    eventLoopDelayP99Ms: stats.length ? round(Math.max(...stats.map((s) => s.eldP99))) : null,
+    unexpectedCloses: reports.reduce((a, r) => a + r.unexpectedCloses, 0),
+  };
+}
+
+async function runTarget(target, o, template) {
+  const t = await startTarget(target, o.tickMs, o, template);
   const pool = new WorkerPool(WORKER, o.workers);
   try {
     await sleep(500);
     const idle = await t.server.memoryAfterGc();
-    const rssIdle = idle.rss;
     const counts = split(o.clients, o.workers);
     const offsets = counts.map((_, i) => counts.slice(0, i).reduce((a, b) => a + b, 0));
     const connects = await pool.all((i) => ({
@@ -90,60 +179,30 @@ async function runPhase(target, phase, o, template) {
       offset: offsets[i],
     }));
     const connected = connects.reduce((a, c) => a + c.connected, 0);
-    const connectMs = Math.max(...connects.map((c) => c.ms));
     await sleep(o.settle * 1000);
     const loaded = await t.server.memoryAfterGc();
-    const rssLoaded = loaded.rss;
-    const cpu0 = t.server.stat().cpu;
-    const w0 = await pool.all({ cmd: 'report' });
-    const started = Date.now();
-    await pool.all({ cmd: 'reset' });
-    await sleep(duration * 1000);
-    await pool.all({ cmd: 'stop-measuring' });
-    const seconds = (Date.now() - started) / 1000;
-    const cpu1 = t.server.stat().cpu;
-    const reports = await pool.all({ cmd: 'report' });
-    const hist = new Histogram();
-    const ticks = new Map();
-    for (const r of reports) {
-      hist.merge(r.hist);
-      for (const [id, n] of r.tickCounts) ticks.set(id, (ticks.get(id) ?? 0) + n);
-    }
-    // The first and last ticks of the window may straddle its edges: only whole ones count.
-    const ids = [...ticks.keys()].sort((a, b) => Number(a) - Number(b)).slice(1, -1);
-    const stillConnected = reports.reduce((a, r) => a + r.connected, 0);
-    const missed = ids.reduce((a, id) => a + Math.max(0, stillConnected - ticks.get(id)), 0);
-    const events = reports.reduce((a, r) => a + r.events, 0);
-    const bytes = reports.reduce((a, r) => a + r.bytes, 0);
-    const workerCpu = reports.reduce((a, r, i) => a + r.cpuSeconds - w0[i].cpuSeconds, 0);
-    const stats = t.server.statsSince(started);
-    return {
+    const common = {
       target,
-      phase,
-      tickMs,
       clients: o.clients,
       connected,
-      connectSeconds: round(connectMs / 1000, 2),
+      connectSeconds: round(Math.max(...connects.map((c) => c.ms)) / 1000, 2),
       connectErrors: [...new Set(connects.flatMap((c) => c.errors))],
-      stillConnected,
-      seconds: round(seconds, 2),
-      latencyMs: hist.summary(),
-      ticksObserved: ids.length,
-      missedTicks: missed,
-      missedPct: ids.length ? round((100 * missed) / (ids.length * stillConnected), 3) : null,
-      deliveriesPerSecond: Math.round(events / seconds),
-      offeredPerSecond: Math.round((stillConnected * 1000) / tickMs),
-      bytesPerEvent: events ? Math.round(bytes / events) : null,
-      rssIdleMb: round(rssIdle / 2 ** 20),
-      rssLoadedMb: round(rssLoaded / 2 ** 20),
-      rssPerConnectionKb: connected ? round((rssLoaded - rssIdle) / connected / 1024, 2) : null,
+      rssIdleMb: round(idle.rss / 2 ** 20),
+      rssLoadedMb: round(loaded.rss / 2 ** 20),
+      rssPerConnectionKb: connected ? round((loaded.rss - idle.rss) / connected / 1024, 2) : null,
       heapPerConnectionKb: connected ? round((loaded.heapUsed - idle.heapUsed) / connected / 1024, 2) : null,
-      serverCpuPct: round((100 * (cpu1 - cpu0)) / seconds),
-      workersCpuPct: round((100 * workerCpu) / seconds),
-      eventLoopDelayP99Ms: stats.length ? round(Math.max(...stats.map((s) => s.eldP99))) : null,
-      unexpectedCloses: reports.reduce((a, r) => a + r.unexpectedCloses, 0),
-      snapshot: t.snapshot,
     };
+    const out = [
+      { ...common, tickMs: o.tickMs, ...(await measureWindow(t, pool, 'latency', o.duration, o)) },
+    ];
+    if (o.satDuration) {
+      out.push({
+        ...common,
+        tickMs: o.satTickMs,
+        ...(await measureWindow(t, pool, 'saturation', o.satDuration, o)),
+      });
+    }
+    return { results: out, snapshot: t.snapshot };
   } finally {
     await pool.close();
     await t.stop();
@@ -157,16 +216,14 @@ export async function run(o) {
   const results = [];
   let template;
   for (const target of targets) {
-    for (const phase of ['latency', 'saturation']) {
-      if (phase === 'saturation' && !o.satDuration) continue;
-      console.log(`sse-fanout: ${target} ${phase} (${o.clients} clients)…`);
-      const r = await runPhase(target, phase, o, template);
-      if (r.snapshot) template = r.snapshot;
-      delete r.snapshot;
+    console.log(`sse-fanout: ${target} (${o.clients} clients)…`);
+    const { results: rs, snapshot } = await runTarget(target, o, template);
+    if (snapshot) template = snapshot;
+    for (const r of rs) {
       results.push(r);
       console.log(
-        `  connected ${r.connected}/${r.clients} in ${r.connectSeconds}s; p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms; ` +
-          `${r.deliveriesPerSecond}/s; server CPU ${r.serverCpuPct}%`,
+        `  ${r.phase}: connected ${r.connected}/${r.clients} in ${r.connectSeconds}s; p50 ${r.latencyMs.p50} ms, ` +
+          `p99 ${r.latencyMs.p99} ms; ${r.deliveriesPerSecond}/s of ${r.offeredPerSecond}/s; server CPU ${r.serverCpuPct}%`,
       );
     }
   }
@@ -214,10 +271,11 @@ export async function run(o) {
   if (oursSat || baseSat) {
     const s = (label, f, target) => [label, oursSat ? f(oursSat) : null, baseSat ? f(baseSat) : null, target];
     printTable(
-      `saturation: tick ${o.satTickMs} ms`,
+      `saturation: ticks plus one event per client pushed every ${o.satTickMs} ms`,
       ['', 'ours', 'baseline', 'target'],
       [
         s('offered (events/s)', (r) => r.offeredPerSecond),
+        s('pushes sent / failed / skipped', (r) => `${r.pushes.sent}/${r.pushes.failed}/${r.pushes.skipped}`),
         s('delivered (events/s)', (r) => r.deliveriesPerSecond),
         s('p99 (ms)', (r) => r.latencyMs.p99),
         s('server CPU (%)', (r) => r.serverCpuPct),
