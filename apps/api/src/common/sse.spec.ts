@@ -80,6 +80,7 @@ class FakeResponse extends EventEmitter {
     this.headers = headers;
   }
   flushHeaders = () => undefined;
+  removeHeader = () => undefined;
   write(chunk: string) {
     this.written.push(chunk);
     return true;

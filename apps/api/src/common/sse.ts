@@ -127,10 +127,14 @@ export function writeSse(
   events$: Observable<MessageEvent>,
   options: SseResponseOptions,
 ): void {
+  // The body runs until the connection closes, as an SSE stream never ends otherwise: without
+  // chunked framing each event is one buffer, not three (length, data, CRLF) per write.
+  res.removeHeader('Content-Length');
+  res.removeHeader('Transfer-Encoding');
   res.writeHead(200, {
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
-    Connection: 'keep-alive',
+    Connection: 'close',
     Pragma: 'no-cache',
     Expires: '0',
     'X-Accel-Buffering': 'no',
