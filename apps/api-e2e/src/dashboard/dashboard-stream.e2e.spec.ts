@@ -38,8 +38,8 @@ describe('dashboard stream (live ticks)', () => {
     const [first] = await sse.waitForEvents('metrics', 1);
     expect(sse.events[0]).toBe(first);
     expect(first.retry).toBeGreaterThan(0);
-    // the retry field comes with the very first event, before any data
-    expect(sse.body.replace(/^\s+/, '')).toMatch(/^event: metrics\nid: \d+\nretry: \d+\ndata: \{/);
+    // the first bytes: the retry field, then the first metrics event
+    expect(sse.body.replace(/^\s+/, '')).toMatch(/^retry: \d+\nevent: metrics\nid: \d+\ndata: \{/);
     const m = metricsOf(first);
     expect(m).toEqual({
       activeUsers: expect.any(Number),

@@ -86,9 +86,9 @@ describe('graceful shutdown on SIGTERM', () => {
     for (const sse of [notifications, dashboard]) {
       await sse.until((s) => s.closed, 10_000, 'the stream to end');
       expect(sse.comments).toContain('server shutting down, reconnect');
-      const goodbye = sse.body.slice(sse.body.lastIndexOf('\n\nid: ') + 2);
+      const goodbye = sse.body.slice(sse.body.lastIndexOf('\n\nretry: ') + 2);
       const lastEventId = sse.events.at(-1)!.id;
-      expect(goodbye).toMatch(new RegExp(`^id: ${lastEventId}\\nretry: \\d+\\n: server shutting down`));
+      expect(goodbye).toMatch(new RegExp(`^retry: \\d+\\nid: ${lastEventId}\\n: server shutting down`));
     }
     // The socket was told why before it closed.
     expect(await disconnected).toMatch(/transport (close|error)/);

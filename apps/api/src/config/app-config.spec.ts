@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       demo: true,
       jwtSecretGenerated: true,
       chatRateLimit: { perSecond: 10, burst: 20 },
+      notificationStreamsPerUser: 20,
     });
     expect(c.jwtSecret).toHaveLength(64);
   });
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short', /JWT_SECRET=.* at least 32 characters/],
     ['CHAT_RATE_PER_S', '0', /CHAT_RATE_PER_S="0" must be at least 1/],
     ['CHAT_RATE_BURST', 'lots', /CHAT_RATE_BURST/],
+    ['NOTIFICATION_STREAMS_PER_USER', '0', /NOTIFICATION_STREAMS_PER_USER="0" must be at least 1/],
   ])('rejects %s=%s with one line naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { NOTIFICATION_STREAMS_PER_USER } from '@realtime/contracts';
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], {
     message: 'must be true or false',
@@ -54,6 +56,7 @@ const EnvSchema = z.object({
   NOTIFY_RATE_PER_S: int(1, 100_000).default(5),
   NOTIFY_RATE_BURST: int(1, 100_000).default(30),
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
+  NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
 });
 
 export interface AppConfig {
@@ -87,6 +90,8 @@ export interface AppConfig {
   notifyRateLimit: { perSecond: number; burst: number };
   /** Open dashboard streams, and open chat sockets, per user on one instance. */
   maxConnectionsPerUser: number;
+  /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
+  notificationStreamsPerUser: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -140,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
     notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
   };
 }

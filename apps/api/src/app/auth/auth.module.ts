@@ -1,3 +1,5 @@
+import { createSecretKey } from 'node:crypto';
+
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -12,13 +14,22 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { TokenService } from './token.service';
 
+/**
+ * The HS256 key as a KeyObject. Given a string, jsonwebtoken first tries it as a public key on
+ * every verify and builds an exception when that fails: ~70× the cost of the HMAC itself, paid
+ * on each request, stream and socket handshake (docs/benchmarks.md, restart-storm).
+ */
+export function jwtKey(secret: string) {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
+}
+
 @Global()
 @Module({
   imports: [
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwtSecret,
+        secret: jwtKey(config.jwtSecret),
         signOptions: { algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

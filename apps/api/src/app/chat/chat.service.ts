@@ -116,11 +116,10 @@ export class ChatService implements OnModuleInit {
 
   /**
    * Stores a message once per `(roomId, sender, clientId)`: a retry of a message whose ack was
-   * lost gets the stored one back, marked as a duplicate.
+   * lost gets the stored one back, marked as a duplicate. The insert comes first and the unique
+   * key catches a repeat: one query per message instead of a lookup and an insert.
    */
   async send(sender: AuthUser, roomId: string, content: string, clientId: string): Promise<SendResult> {
-    const stored = await this.findByClientId(roomId, sender.id, clientId);
-    if (stored) return { message: stored, duplicate: true };
     try {
       const row = await this.db
         .insertInto('chat_messages')
@@ -135,7 +134,7 @@ export class ChatService implements OnModuleInit {
         .executeTakeFirstOrThrow();
       return { message: toMessage({ ...row, sender_name: sender.username }), duplicate: false };
     } catch (err) {
-      // Two sends of the same clientId raced (two tabs, or a retry on another instance).
+      // A retry of a stored message, or two sends of the same clientId that raced.
       if (!isUniqueViolation(err)) throw err;
       const winner = await this.findByClientId(roomId, sender.id, clientId);
       if (!winner) throw err;

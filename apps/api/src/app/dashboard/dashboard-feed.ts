@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { MessageEvent } from '@nestjs/common';
-import { Observable, Subject, type Subscription, filter, finalize, map, merge, share } from 'rxjs';
+import { Observable, Subject, type Subscription, filter, finalize, map, share } from 'rxjs';
 
 import { DASHBOARD_EVENTS, type DashboardMetrics, type DashboardReset } from '@realtime/contracts';
 
@@ -138,14 +138,15 @@ export class DashboardFeed {
         lastSent = id;
         subscriber.next(event);
       };
-      const live = merge(this.ticks$.pipe(map((t) => t.event)), this.userEvents(userId)).subscribe((event) =>
-        held ? held.push(event) : deliver(event),
-      );
+      // Two plain subscriptions rather than merge(map(…)): fewer hops per tick and stream.
+      const live = (event: MessageEvent) => (held ? held.push(event) : deliver(event));
+      const subscription = this.ticks$.subscribe((tick) => live(tick.event));
+      subscription.add(this.userEvents(userId).subscribe(live));
       for (const event of this.opening(lastEventId, snapshot)) deliver(event);
       const pending = held;
       held = null;
       pending.forEach(deliver);
-      return () => live.unsubscribe();
+      return () => subscription.unsubscribe();
     });
   }
 

@@ -5,13 +5,14 @@ import {
   Headers,
   HttpCode,
   Inject,
-  type MessageEvent,
+  Logger,
   Post,
   Query,
-  Sse,
+  Req,
+  Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Observable } from 'rxjs';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 
 import type {
   DashboardConnectionsResponse,
@@ -20,8 +21,8 @@ import type {
 } from '@realtime/contracts';
 
 import { CurrentUser } from '../../common/current-user.decorator';
-import { SSE_MAX_PENDING_CHARS } from '../../common/sse';
 import { StreamAuth } from '../../common/public.decorator';
+import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from './dashboard.service';
@@ -30,6 +31,8 @@ import { DashboardService } from './dashboard.service';
 @ApiBearerAuth()
 @Controller('dashboard')
 export class DashboardController {
+  private readonly logger = new Logger(DashboardController.name);
+
   constructor(
     private readonly dashboard: DashboardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,13 +43,18 @@ export class DashboardController {
    * `?lastEventId=` for a client that reconnects by hand (an event id is no credential).
    */
   @StreamAuth()
-  @Sse('stream', { maxPendingDataLength: SSE_MAX_PENDING_CHARS })
+  @Get('stream')
+  @ApiProduces('text/event-stream')
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: unknown,
-  ): Observable<MessageEvent> {
-    return this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    // Written directly rather than through @Sse(): see writeSse for why (the fan-out's hot path).
+    const events$ = this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
+    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
   }
 
   @Get('snapshot')

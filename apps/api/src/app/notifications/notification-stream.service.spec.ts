@@ -181,6 +181,21 @@ describe('NotificationStreamService', () => {
     expect(() => collect(streams.open(BOB, undefined))).not.toThrow();
   });
 
+  it('takes the per-user limit from NOTIFICATION_STREAMS_PER_USER', () => {
+    const limited = new NotificationStreamService(
+      bed.database,
+      { heartbeatMs: 1000, notificationStreamsPerUser: 2 } as AppConfig,
+      bed.bus,
+      presence,
+      bed.notifications,
+    );
+    collect(limited.open(BOB, undefined));
+    collect(limited.open(BOB, undefined));
+    expect(() => limited.open(BOB, undefined)).toThrow(
+      expect.objectContaining({ status: 429, message: expect.stringMatching(/at most 2\)/) }),
+    );
+  });
+
   it('ends open streams at shutdown, and a stream opened later ends at once', async () => {
     const s = collect(streams.open(BOB, undefined));
     await s.next(1);

@@ -66,9 +66,10 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
    * presence. Throws a 429 (before any stream byte) when the user has too many open.
    */
   open(user: { id: number; tokenExp?: number }, lastEventId: number | undefined): Observable<MessageEvent> {
-    if (this.openStreams(user.id) >= NOTIFICATION_STREAMS_PER_USER) {
+    const max = this.config.notificationStreamsPerUser ?? NOTIFICATION_STREAMS_PER_USER;
+    if (this.openStreams(user.id) >= max) {
       throw new HttpException(
-        `Too many open notification streams for this user (at most ${NOTIFICATION_STREAMS_PER_USER}): close one before opening another`,
+        `Too many open notification streams for this user (at most ${max}): close one before opening another`,
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }

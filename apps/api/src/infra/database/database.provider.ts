@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
 import { Pool, types } from 'pg';
 
 import { CodeMigrationProvider } from './migrations';
@@ -22,6 +22,33 @@ export interface DatabaseHandle {
 types.setTypeParser(20, (v) => Number(v));
 types.setTypeParser(1700, (v) => Number(v));
 
+/** Statements kept per database; our queries are parameterised, so a few dozen texts recur. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 behind Kysely, with each prepared statement kept by its SQL text: Kysely
+ * prepares every query anew, which compiled the same few statements thousands of times a
+ * second under chat load (docs/benchmarks.md). Safe because the driver runs one statement
+ * to completion at a time (`all`/`run`, no open iterators: nothing here streams).
+ */
+export function withStatementCache(db: SQLite.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text); // most recently used last
+      } else {
+        statement = db.prepare(text);
+        if (statements.size >= size) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+    close: () => db.close(),
+  };
+}
+
 export function openDatabase(url: string): DatabaseHandle {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -29,11 +56,16 @@ export function openDatabase(url: string): DatabaseHandle {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
+    // With WAL, NORMAL syncs at checkpoints instead of on every commit: a commit survives a crash
+    // of the process (kill -9 included), and only the last ones may roll back on power loss.
+    // FULL (the default) blocked the event loop ~2 ms per insert on this disk, which capped the
+    // chat at a few hundred messages per second (docs/benchmarks.md).
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     return {
       db: new Kysely<Database>({
-        dialect: new SqliteDialect({ database: sqlite }),
+        dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       }),
       dialect: 'sqlite',
       location: path,
