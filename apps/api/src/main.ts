@@ -19,10 +19,32 @@ async function bootstrap() {
     throw err;
   }
   const app = await createApp(config);
+  exitOnSignals(app);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.get(Logger).log(`API listening on http://localhost:${port}/api`, 'Bootstrap');
+}
+
+/**
+ * SIGTERM/SIGINT: a graceful close (streams told when to come back, sockets why, requests in
+ * flight finished, the database closed last), then exit code 0; 1 if closing failed. The
+ * ShutdownService's 10 s deadline ends a close that hangs.
+ */
+function exitOnSignals(app: { close(signal?: string): Promise<void> }) {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    app.close(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, onSignal);
 }
 
 bootstrap().catch((err) => {

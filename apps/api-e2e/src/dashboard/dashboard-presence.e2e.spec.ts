@@ -28,7 +28,13 @@ describe('dashboard stream (snapshot, refresh, presence, teardown)', () => {
 
   beforeAll(async () => {
     api = await ApiProcess.start({
-      env: { DASHBOARD_TICK_MS: '3600000', HEARTBEAT_MS: '3600000', SIMULATOR: 'false' },
+      env: {
+        DASHBOARD_TICK_MS: '3600000',
+        HEARTBEAT_MS: '3600000',
+        SIMULATOR: 'false',
+        // Hundreds of streams of one user below: above the default per-user cap of 20.
+        MAX_CONNECTIONS_PER_USER: '10000',
+      },
     });
     [alice, bob, carol] = await Promise.all(
       ['alice', 'bob', 'carol'].map(async (u) => (await login(api, u)).accessToken),

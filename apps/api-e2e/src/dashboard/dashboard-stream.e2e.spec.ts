@@ -18,6 +18,8 @@ describe('dashboard stream (live ticks)', () => {
         SIMULATOR: 'false',
         // This machine is shared: a busy moment must not turn the status these tests expect.
         EVENT_LOOP_DELAY_MS_THRESHOLD: '5000',
+        // Hundreds of streams of one user below: above the default per-user cap of 20.
+        MAX_CONNECTIONS_PER_USER: '1000',
       },
     });
     alice = (await login(api, 'alice')).accessToken;

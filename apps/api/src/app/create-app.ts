@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
+import { inFlightRequests } from './lifecycle/in-flight';
 
 /** Builds the configured application; main.ts listens, tests may listen on port 0. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -26,7 +27,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );
   }
+  inFlightRequests.attach(app.getHttpServer());
+  app.use(inFlightRequests.middleware);
   app.setGlobalPrefix('api');
+  // A balancer on this machine (npm run start:cluster) forwards the client address in
+  // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.
+  app.set('trust proxy', 'loopback');
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();
@@ -36,7 +42,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   );
   app.enableCors({ origin: config.corsOrigins, credentials: true });
   app.useWebSocketAdapter(new SocketIoAdapter(app, config));
-  app.enableShutdownHooks();
+  // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
+  // re-raising the signal, so a clean shutdown could not exit with code 0.
 
   const openApi = new DocumentBuilder()
     .setTitle('Realtime operations dashboard API')

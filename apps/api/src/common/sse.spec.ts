@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MessageEvent } from '@nestjs/common';
 import { Subject } from 'rxjs';
 
-import { HEARTBEAT, frameEvent, sseStream, writeSse } from './sse';
+import { HEARTBEAT, frameEvent, goingAway, sseStream, streamsShutdown$, writeSse } from './sse';
 
 describe('sseStream', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -46,6 +46,30 @@ describe('sseStream', () => {
     jest.advanceTimersByTime(2000);
     expect(completed).toBe(true);
     expect(release).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends at shutdown with a retry: goodbye that repeats the last id', () => {
+    const source = new Subject<MessageEvent>();
+    const got: MessageEvent[] = [];
+    let completed = false;
+    sseStream(source, { heartbeatMs: 60_000, retryMs: 3000 }).subscribe({
+      next: (e) => got.push(e),
+      complete: () => (completed = true),
+    });
+    source.next({ id: '7', type: 'metrics', data: 'a' });
+    streamsShutdown$.next();
+    expect(completed).toBe(true);
+    expect(got.at(-1)).toEqual(goingAway(3000, '7'));
+    expect(got.at(-1)).toEqual({ id: '7', retry: 3000, comment: 'server shutting down, reconnect' });
+  });
+
+  it('sends no goodbye when it had sent no event (nothing to repeat as the last id)', () => {
+    const got: MessageEvent[] = [];
+    sseStream(new Subject<MessageEvent>(), { heartbeatMs: 60_000, retryMs: 3000 }).subscribe((e) =>
+      got.push(e),
+    );
+    streamsShutdown$.next();
+    expect(got).toEqual([]);
   });
 });
 

@@ -22,10 +22,29 @@ function heartbeats(periodMs: number): Observable<MessageEvent> {
 }
 
 /**
+ * Characters of events held for one SSE client that does not read (past the socket buffers)
+ * before its connection is dropped: ~1000 dashboard ticks or ~400 maximal notifications.
+ * The client reconnects with Last-Event-ID and resumes from the database or the tick ring, so
+ * a slow reader costs the server at most this much, and never slows the others.
+ */
+export const SSE_MAX_PENDING_CHARS = 1024 * 1024;
+
+/**
  * Fires once when the process begins a graceful shutdown: every open stream ends, so its
  * client reconnects (after the `retry:` it was given) to another or the restarted instance.
  */
 export const streamsShutdown$ = new Subject<void>();
+
+/**
+ * The last message of a stream ended by a shutdown: come back after `retryMs`. It repeats the
+ * id of the last event sent, as Nest would number a message without one (and an `id:` line
+ * moves the client's Last-Event-ID even when no event is dispatched).
+ */
+export const goingAway = (retryMs: number, lastId: string): MessageEvent => ({
+  id: lastId,
+  retry: retryMs,
+  comment: 'server shutting down, reconnect',
+});
 
 export interface StreamOptions {
   heartbeatMs: number;
@@ -52,8 +71,15 @@ export function sseStream(
     // One subscriber per source instead of an operator chain (merge, map, takeUntil …): every
     // tick passes through here once per open stream, so each hop counts (docs/benchmarks.md).
     const subscription = new Subscription();
+    let lastId: string | undefined;
     const end = () => subscriber.complete();
-    subscription.add(streamsShutdown$.subscribe(end));
+    // On shutdown the stream ends with a comment and a `retry:` again: when to come back.
+    subscription.add(
+      streamsShutdown$.subscribe(() => {
+        if (lastId !== undefined) subscriber.next(goingAway(options.retryMs, lastId));
+        end();
+      }),
+    );
     if (options.expiresAt) {
       subscription.add(timer(Math.max(0, options.expiresAt * 1000 - Date.now())).subscribe(end));
     }
@@ -61,6 +87,7 @@ export function sseStream(
     subscription.add(
       events$.subscribe({
         next: (event) => {
+          if (event.id !== undefined) lastId = String(event.id);
           if (!first) return subscriber.next(event);
           first = false;
           subscriber.next({ ...event, retry: options.retryMs });

@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     ['HEARTBEAT_MS', '10', /HEARTBEAT_MS="10" must be at least 100/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL="mysql:\/\/x" must be sqlite/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL/],
+    ['REDIS_PREFIX', 'has space', /REDIS_PREFIX/],
+    ['PRESENCE_TTL_MS', '10', /PRESENCE_TTL_MS="10" must be at least 300/],
     ['DEMO', 'maybe', /DEMO="maybe" must be true or false/],
     ['JWT_SECRET', 'short', /JWT_SECRET=.* at least 32 characters/],
     ['CHAT_RATE_PER_S', '0', /CHAT_RATE_PER_S="0" must be at least 1/],

@@ -34,6 +34,11 @@ const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, 'must be redis://… or rediss://…')
     .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits, _ : . or -')
+    .default('rt:'),
+  PRESENCE_TTL_MS: int(300, 600_000).default(6000),
   DEMO: bool.optional(),
   SIMULATOR: bool.optional(),
   CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD']).default('USD'),
@@ -49,6 +54,9 @@ const EnvSchema = z.object({
   CHAT_RATE_PER_S: int(1, 100_000).default(10),
   CHAT_RATE_BURST: int(1, 100_000).default(20),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
+  NOTIFY_RATE_PER_S: int(1, 100_000).default(5),
+  NOTIFY_RATE_BURST: int(1, 100_000).default(30),
+  MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
 });
 
 export interface AppConfig {
@@ -63,6 +71,10 @@ export interface AppConfig {
   dashboardRetentionMin: number;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Put before every Redis key and channel of this deployment, so several can share one Redis. */
+  redisPrefix: string;
+  /** How long an instance's presence entry in Redis outlives its last refresh (refreshed every third). */
+  presenceTtlMs: number;
   demo: boolean;
   /** Whether the demo order simulator runs (default: same as `demo`); tests turn it off. */
   simulator: boolean;
@@ -76,6 +88,10 @@ export interface AppConfig {
   chatRateLimit: { perSecond: number; burst: number };
   /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
   notificationStreamsPerUser: number;
+  /** Notifications a user may publish (POST /api/notifications): a token bucket per user. */
+  notifyRateLimit: { perSecond: number; burst: number };
+  /** Open dashboard streams, and open chat sockets, per user on one instance. */
+  maxConnectionsPerUser: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -111,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
     demo,
     simulator: e.SIMULATOR ?? demo,
     currency: e.CURRENCY,
@@ -126,5 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
+    notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
   };
 }

@@ -13,6 +13,10 @@ export type ChatErrorCode =
   | 'RATE_LIMITED'
   | 'UNKNOWN_EVENT'
   | 'UNAUTHORIZED'
+  /** In a `connect_error`: the user has MAX_CONNECTIONS_PER_USER sockets open already. */
+  | 'TOO_MANY_CONNECTIONS'
+  /** The server is going down; the socket closes next and the client reconnects. */
+  | 'SHUTTING_DOWN'
   | 'INTERNAL';
 
 export interface CodedError {

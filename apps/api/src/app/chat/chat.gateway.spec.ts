@@ -1,6 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 
 import type { AppConfig } from '../../config/app-config';
+import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import type { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatGateway, type ChatSocket, roomChannel, userChannel } from './chat.gateway';
@@ -115,7 +116,13 @@ describe('ChatGateway', () => {
       })),
     } as unknown as jest.Mocked<ChatService>;
     tokens = { verify: jest.fn() };
-    gateway = new ChatGateway(chat, tokens as unknown as TokenService, presence, config);
+    gateway = new ChatGateway(
+      chat,
+      tokens as unknown as TokenService,
+      presence,
+      config,
+      new InProcessEventBus(),
+    );
     gateway.server = nsp as never;
     gateway.afterInit(nsp as never);
   });

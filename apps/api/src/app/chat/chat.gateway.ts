@@ -1,4 +1,10 @@
-import { Inject, Logger, OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Logger,
+  OnModuleDestroy,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -40,11 +46,14 @@ import {
 } from '@realtime/contracts/schemas';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { EventBus } from '../../infra/event-bus/event-bus';
+import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
-import { RateLimiter } from './rate-limiter';
+import { ChatRateLimit } from './chat-rate-limit';
 import { TypingTracker } from './typing-tracker';
 
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
@@ -107,11 +116,18 @@ function parse<S extends z.ZodType>(
  * instances; online flags come from `fetchSockets()` for the same reason.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+export class ChatGateway
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleDestroy,
+    BeforeApplicationShutdown
+{
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly limiter: RateLimiter;
+  private readonly limiter: ChatRateLimit;
   private readonly typing = new TypingTracker(TYPING_TTL_MS, (roomId, user) =>
     this.emitTyping(roomId, user, false),
   );
@@ -119,14 +135,25 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly releases = new Map<string, () => void>();
   private readonly roomsAtDisconnect = new Map<string, string[]>();
+  /** Open sockets per user on this instance, capped at MAX_CONNECTIONS_PER_USER. */
+  private readonly socketsPerUser = new Map<number, number>();
+  private readonly maxSocketsPerUser: number;
 
   constructor(
     private readonly chat: ChatService,
     private readonly tokens: TokenService,
     private readonly presence: PresenceService,
     @Inject(APP_CONFIG) config: AppConfig,
+    bus: EventBus,
   ) {
-    this.limiter = new RateLimiter(config.chatRateLimit.perSecond, config.chatRateLimit.burst);
+    const { perSecond, burst } = config.chatRateLimit;
+    const redis = redisBusOf(bus);
+    this.limiter = new ChatRateLimit(
+      perSecond,
+      burst,
+      redis ? new RedisTokenBucket(redis.client, `${redis.prefix}chat:rate:`, perSecond, burst) : null,
+    );
+    this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
   }
 
   /** Guards do not run on connection: the handshake is checked here, before `connection`. */
@@ -137,6 +164,28 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
       this.tokens.verify(token).then(
         (user) => {
+          const open = this.socketsPerUser.get(user.id) ?? 0;
+          if (open >= this.maxSocketsPerUser) {
+            const refused = new Error(
+              `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
+            ) as Error & { data?: unknown };
+            refused.data = { code: 'TOO_MANY_CONNECTIONS' };
+            return next(refused);
+          }
+          // Counted from here, so that handshakes in flight count too; released on disconnect.
+          this.socketsPerUser.set(user.id, open + 1);
+          // Whichever comes first: a socket whose transport closes mid-handshake never
+          // gets 'disconnect'.
+          let released = false;
+          const release = () => {
+            if (released) return;
+            released = true;
+            const left = (this.socketsPerUser.get(user.id) ?? 1) - 1;
+            if (left > 0) this.socketsPerUser.set(user.id, left);
+            else this.socketsPerUser.delete(user.id);
+          };
+          socket.once('disconnect', release);
+          socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
           socket.data.tokenExp = user.tokenExp;
           next();
@@ -184,6 +233,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const rooms = this.roomsAtDisconnect.get(socket.id) ?? [];
     this.roomsAtDisconnect.delete(socket.id);
     for (const roomId of rooms) void this.broadcastPresence(roomId);
+  }
+
+  /**
+   * SIGTERM: every socket is told why before it closes (the HTTP server then closes them:
+   * a transport close, after which socket.io clients reconnect on their own). Messages
+   * whose ack was sent are stored already; the HTTP server finishes the requests in flight.
+   */
+  beforeApplicationShutdown() {
+    this.server?.emit('error', {
+      code: 'SHUTTING_DOWN',
+      message: 'The server is restarting: reconnect in a moment',
+    });
   }
 
   onModuleDestroy() {
@@ -244,7 +305,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { roomId, content, clientId } = req.value;
       const { user } = socket.data;
       if (!socket.rooms.has(roomChannel(roomId))) return fail('NOT_MEMBER', `Join room ${roomId} first`);
-      const waitMs = this.limiter.take(user.id);
+      const waitMs = await this.limiter.take(user.id);
       if (waitMs > 0) {
         return fail('RATE_LIMITED', 'Too many messages, slow down', { retryAfterMs: waitMs });
       }
@@ -338,7 +399,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   private async membersOf(roomId: string): Promise<RoomMember[]> {
-    const sockets = await this.server.in(roomChannel(roomId)).fetchSockets();
+    let sockets: Array<{ data: { user: AuthUser } }>;
+    try {
+      sockets = await this.server.in(roomChannel(roomId)).fetchSockets();
+    } catch (err) {
+      // The other instances cannot be asked (Redis is down): who is online here still shows.
+      this.logger.warn(`online members of ${roomId} from this instance only: ${(err as Error).message}`);
+      sockets = await this.server.local.in(roomChannel(roomId)).fetchSockets();
+    }
     return this.chat.members(roomId, new Set(sockets.map((s) => s.data.user.id)));
   }
 

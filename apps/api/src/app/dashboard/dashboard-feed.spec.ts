@@ -5,6 +5,7 @@ import type { DashboardMetrics } from '@realtime/contracts';
 
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import { DashboardFeed } from './dashboard-feed';
+import type { LoggedTick, TickLog } from './tick-log';
 
 const START = 1_800_000_000_000;
 
@@ -138,29 +139,68 @@ describe('DashboardFeed', () => {
     expect(bus.openChannels).toBe(1); // only the feed's own ticks subscription is left
   });
 
-  it('lets one instance of a cluster tick for all, and another take over when it goes quiet', async () => {
-    const bus = new InProcessEventBus();
+  it('restores the shared log at start, so a restarted instance resumes exactly the missed ticks', async () => {
+    const logged: LoggedTick[] = [];
+    const log = {
+      append: async (t: LoggedTick) => {
+        if (logged.length && t.id <= logged[logged.length - 1].id) return false;
+        logged.push(t);
+        return true;
+      },
+      recent: async () => [...logged],
+    } as unknown as TickLog;
     let now = START;
-    const options = { retentionMs: 60_000, capacity: 100, followMs: 3000, clock: () => now };
-    const a = new DashboardFeed(bus, { ...options, instanceId: 'a' });
-    const b = new DashboardFeed(bus, { ...options, instanceId: 'b' });
+    const options = { retentionMs: 60_000, capacity: 100, log, clock: () => now };
+    const first = new DashboardFeed(new InProcessEventBus(), { ...options, instanceId: 'a' });
+    for (let i = 1; i <= 5; i++) {
+      now = START + i * 1000;
+      await first.publishTick({ activeUsers: i } as DashboardMetrics);
+    }
+    first.close();
+    // Another process on another bus: its ring is empty until it reads the log.
+    now = START + 10_000;
+    const restarted = new DashboardFeed(new InProcessEventBus(), { ...options, instanceId: 'b' });
+    expect(await restarted.restore()).toBe(5);
+    const got: MessageEvent[] = [];
+    subs.push(
+      restarted.stream(1, String(logged[1].id), () => ({}) as DashboardMetrics).subscribe((e) => got.push(e)),
+    );
+    expect(ids(got)).toEqual(logged.slice(2).map((t) => t.id));
+    expect(got.map((e) => payload(e).activeUsers)).toEqual([3, 4, 5]);
+    // An id from before the log is a gap: reset, not a silent partial replay.
+    const old: MessageEvent[] = [];
+    subs.push(
+      restarted.stream(1, String(START), () => ({}) as DashboardMetrics).subscribe((e) => old.push(e)),
+    );
+    expect(types(old)).toEqual(['metrics', 'reset']);
+    restarted.close();
+  });
+
+  it('does not publish a tick that the shared log refuses as older than its newest', async () => {
+    const log = { append: jest.fn(async () => false), recent: async () => [] } as unknown as TickLog;
+    const bus = new InProcessEventBus();
+    const feed = new DashboardFeed(bus, { retentionMs: 60_000, capacity: 100, log, clock: () => START });
     const heard: string[] = [];
-    const sub = b
-      .stream(1, undefined, () => ({}) as DashboardMetrics)
-      .subscribe((e) => heard.push(e.data as string));
-    subs.push(sub);
-    expect([a.leading, b.leading]).toEqual([true, true]);
-    await b.publishTick({ activeUsers: 2 } as DashboardMetrics);
-    expect(a.leading).toBe(true); // b's id is higher: a keeps ticking
-    await a.publishTick({ activeUsers: 1 } as DashboardMetrics);
-    expect(b.leading).toBe(false); // ...and b follows a
-    now += 2999;
-    expect(b.leading).toBe(false);
-    now += 1;
-    expect(b.leading).toBe(true); // a has been quiet for the lease: b ticks again
-    expect(heard.slice(1).map((d) => JSON.parse(d).activeUsers)).toEqual([2, 1]);
-    a.close();
-    b.close();
+    const sub = bus.channel('dashboard:metrics').subscribe((m) => heard.push(m));
+    await feed.publishTick({ activeUsers: 1 } as DashboardMetrics);
+    expect(heard).toEqual([]);
+    sub.unsubscribe();
+    feed.close();
+  });
+
+  it('still publishes when the shared log is unreachable', async () => {
+    const log = {
+      append: jest.fn(async () => Promise.reject(new Error('Connection is closed.'))),
+      recent: async () => [],
+    } as unknown as TickLog;
+    const bus = new InProcessEventBus();
+    const feed = new DashboardFeed(bus, { retentionMs: 60_000, capacity: 100, log, clock: () => START });
+    const heard: string[] = [];
+    const sub = bus.channel('dashboard:metrics').subscribe((m) => heard.push(m));
+    await feed.publishTick({ activeUsers: 1 } as DashboardMetrics);
+    expect(heard).toHaveLength(1);
+    sub.unsubscribe();
+    feed.close();
   });
 
   it('returns the kept series for history', async () => {

@@ -7,6 +7,7 @@ import { DASHBOARD_EVENTS, type DashboardMetrics, type DashboardReset } from '@r
 
 import type { EventBus } from '../../infra/event-bus/event-bus';
 import { EventIds, parseEventId } from './event-ids';
+import type { TickLog } from './tick-log';
 import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
@@ -16,7 +17,7 @@ export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId
 
 /**
  * On the bus a metrics event travels as `<id> <instance>\n<json>`: routing it never parses
- * the JSON, and the instance tells the tickers of a cluster apart.
+ * the JSON, and the instance says which member of a cluster published it.
  */
 function encode(id: number, origin: string, data: string): string {
   return `${id} ${origin}\n${data}`;
@@ -34,11 +35,10 @@ export interface DashboardFeedOptions {
   /** Most ticks kept, whatever the retention (a tiny tick period with a long retention). */
   capacity: number;
   /**
-   * How long this instance stops publishing ticks after hearing one from an instance with a
-   * lower id (a few tick periods): with several instances on one bus, one ticks for all and
-   * another takes over once it goes quiet. Omit for a single instance.
+   * The cluster's shared tick log (Redis): each published tick is appended first, and
+   * `restore()` fills the ring from it at start. Omit for a single instance.
    */
-  followMs?: number;
+  log?: TickLog;
   instanceId?: string;
   clock?: () => number;
 }
@@ -55,7 +55,6 @@ export class DashboardFeed {
   private readonly subscription: Subscription;
   private readonly clock: () => number;
   readonly instanceId: string;
-  private followUntil = -Infinity;
 
   constructor(
     private readonly bus: EventBus,
@@ -68,10 +67,45 @@ export class DashboardFeed {
     this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
   }
 
-  /** Serializes `metrics` once and publishes it as the next tick of every stream. */
-  publishTick(metrics: DashboardMetrics): Promise<void> {
+  /**
+   * Serializes `metrics` once and publishes it as the next tick of every stream, after
+   * appending it to the shared log. A tick the log refuses (another instance has logged a newer
+   * one: two leaders for a moment) is not published; one the log cannot take (Redis down) is.
+   */
+  async publishTick(metrics: DashboardMetrics): Promise<void> {
     const id = this.ids.next(this.clock());
-    return this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, JSON.stringify(metrics)));
+    const data = JSON.stringify(metrics);
+    if (this.options.log) {
+      try {
+        if (!(await this.options.log.append({ id, data }, this.clock()))) return;
+      } catch {
+        // Redis is down: the bus delivers locally, and this instance's ring still resumes
+      }
+    }
+    await this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, data));
+  }
+
+  /**
+   * Fills the ring with the shared log's ticks from before this process (at start, before the
+   * server listens), so resume works on an instance that has just (re)started. Without a log,
+   * or with Redis down, the ring starts empty and older ids get a `reset`.
+   */
+  async restore(): Promise<number> {
+    if (!this.options.log) return 0;
+    const logged = await this.options.log.recent(this.clock());
+    const ticks: Tick[] = [];
+    for (const { id, data } of logged) {
+      try {
+        const metrics = JSON.parse(data) as DashboardMetrics;
+        ticks.push({ id, event: { id: String(id), type: DASHBOARD_EVENTS.metrics, data }, metrics, at: id });
+      } catch {
+        // a malformed entry ends the gap-free run: keep only what follows it
+        ticks.length = 0;
+      }
+    }
+    for (const t of ticks) this.ids.observe(t.id);
+    this.ring.seed(ticks, this.clock());
+    return ticks.length;
   }
 
   /** Pushes `metrics` to the open streams of `userId` only. */
@@ -114,11 +148,6 @@ export class DashboardFeed {
       pending.forEach(deliver);
       return () => subscription.unsubscribe();
     });
-  }
-
-  /** Whether this instance should publish the next tick (false while another one leads). */
-  get leading(): boolean {
-    return this.clock() >= this.followUntil;
   }
 
   /** The kept ticks of the last `minutes`, oldest first. */
@@ -188,9 +217,6 @@ export class DashboardFeed {
   private receiveTick(message: string) {
     const decoded = decode(message);
     if (!decoded) return;
-    if (this.options.followMs && decoded.origin && decoded.origin < this.instanceId) {
-      this.followUntil = this.clock() + this.options.followMs;
-    }
     let metrics: DashboardMetrics;
     try {
       metrics = JSON.parse(decoded.data) as DashboardMetrics;

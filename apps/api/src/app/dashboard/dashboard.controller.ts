@@ -22,13 +22,10 @@ import type {
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { writeSse } from '../../common/sse';
+import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from './dashboard.service';
-
-/** Bytes of events held for a client that does not read before it is dropped (~2000 ticks). */
-const MAX_PENDING_BYTES = 1024 * 1024;
 
 @ApiTags('dashboard')
 @ApiBearerAuth()
@@ -57,7 +54,7 @@ export class DashboardController {
   ): void {
     // Written directly rather than through @Sse(): see writeSse for why (the fan-out's hot path).
     const events$ = this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
-    writeSse(req, res, events$, { maxPendingBytes: MAX_PENDING_BYTES, logger: this.logger });
+    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
   }
 
   @Get('snapshot')

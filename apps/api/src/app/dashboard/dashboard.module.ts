@@ -9,5 +9,6 @@ import { SystemHealthService } from './system-health.service';
 @Module({
   controllers: [DashboardController],
   providers: [OrderStatsService, SystemHealthService, DashboardMetricsService, DashboardService],
+  exports: [DashboardService],
 })
 export class DashboardModule {}

@@ -1,4 +1,7 @@
 import {
+  BeforeApplicationShutdown,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -6,7 +9,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { type Observable, Subject, takeUntil } from 'rxjs';
+import { EMPTY, type Observable, Subject, takeUntil } from 'rxjs';
 
 import {
   DASHBOARD_RETRY_MS,
@@ -15,12 +18,15 @@ import {
   type DashboardMetrics,
 } from '@realtime/contracts';
 
-import { sseStream } from '../../common/sse';
+import { sseStream, streamsShutdown$ } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { LeaderLock } from '../../infra/redis/leader-lock';
 import { PresenceService } from '../presence/presence.service';
 import { DashboardFeed } from './dashboard-feed';
 import { DashboardMetricsService } from './dashboard-metrics.service';
+import { TickLog } from './tick-log';
 
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
@@ -33,16 +39,23 @@ export interface StreamUser {
 /**
  * The dashboard's one tick source and its streams. Every DASHBOARD_TICK_MS the metrics are
  * computed once, serialized once and published on the bus; each stream only subscribes.
+ * With Redis, one instance of the cluster publishes (the holder of a lease renewed every
+ * tick), so every instance shows the same numbers under the same id.
  */
 @Injectable()
-export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy {
+export class DashboardService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(DashboardService.name);
   readonly feed: DashboardFeed;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private openStreams = 0;
+  private readonly streamsPerUser = new Map<number, number>();
+  private closed = false;
   /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
   private readonly closing$ = new Subject<void>();
+  /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
+  private readonly lease: LeaderLock | null;
+  private leading = false;
 
   constructor(
     private readonly metrics: DashboardMetricsService,
@@ -51,27 +64,76 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     const retentionMs = config.dashboardRetentionMin * 60_000;
+    const capacity = Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1);
+    const redis = redisBusOf(bus);
     this.feed = new DashboardFeed(bus, {
       retentionMs,
-      capacity: Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1),
-      followMs: 3 * config.dashboardTickMs + 1000,
+      capacity,
+      log: redis
+        ? new TickLog(redis.client, `${redis.prefix}dashboard:ticks`, retentionMs, capacity)
+        : undefined,
     });
+    // Three missed renewals (and a second) before another instance takes over: a slow tick
+    // does not hand the lead around, a dead leader is replaced within a few ticks.
+    this.lease = redis
+      ? new LeaderLock(
+          redis.client,
+          `${redis.prefix}dashboard:leader`,
+          this.feed.instanceId,
+          3 * config.dashboardTickMs + 1000,
+        )
+      : null;
   }
 
-  /** The first tick is in the ring before the server listens, so every stream has a resume base. */
+  /**
+   * The shared log's ticks, then the first tick, are in the ring before the server listens, so
+   * every stream has a resume base (on a restarted instance too).
+   */
   async onApplicationBootstrap() {
+    try {
+      const restored = await this.feed.restore();
+      if (restored) this.logger.log(`Restored ${restored} dashboard ticks from the shared log`);
+    } catch (err) {
+      this.logger.warn(`Dashboard ticks not restored (resume starts here): ${(err as Error).message}`);
+    }
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.config.dashboardTickMs);
   }
 
+  /** Whether this instance published the last dashboard tick (always, alone). */
+  get publishingTicks(): boolean {
+    return this.lease ? this.leading : true;
+  }
+
+  /** Hands the lead over at once instead of after the lease runs out. */
+  async beforeApplicationShutdown() {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.leading) await this.lease?.release().catch(() => undefined);
+  }
+
   onModuleDestroy() {
     clearInterval(this.timer);
+    // The shared signal first, so that each stream ends with its `retry:` goodbye.
+    this.closed = true;
+    streamsShutdown$.next();
     this.closing$.next();
     this.closing$.complete();
     this.feed.close();
   }
 
+  /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
+    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`
+    // (an error status would make an EventSource give up).
+    if (this.closed) return EMPTY;
+    const max = this.config.maxConnectionsPerUser;
+    if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
+      throw new HttpException(
+        `Too many open dashboard streams for this user (at most ${max}): close one before opening another`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     return sseStream(
       this.feed.stream(user.id, lastEventId, () => this.metrics.current()),
       {
@@ -82,8 +144,12 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
         onOpen: () => {
           const release = this.presence.track(user.id, 'dashboard');
           this.openStreams++;
+          this.streamsPerUser.set(user.id, (this.streamsPerUser.get(user.id) ?? 0) + 1);
           return () => {
             this.openStreams--;
+            const left = (this.streamsPerUser.get(user.id) ?? 1) - 1;
+            if (left > 0) this.streamsPerUser.set(user.id, left);
+            else this.streamsPerUser.delete(user.id);
             release();
           };
         },
@@ -119,13 +185,36 @@ export class DashboardService implements OnApplicationBootstrap, OnModuleDestroy
     };
   }
 
+  /**
+   * Whether this instance publishes the next tick: always alone; with Redis, while it holds
+   * the lease. Redis unreachable: every instance ticks for its own clients (the bus delivers
+   * locally meanwhile), and they agree on one leader again once it is back.
+   */
+  private async lead(): Promise<boolean> {
+    if (!this.lease) return true;
+    let leading: boolean;
+    try {
+      leading = await this.lease.acquire();
+    } catch {
+      leading = true;
+    }
+    if (leading !== this.leading) {
+      this.logger.log(leading ? 'publishing the dashboard ticks' : 'following the ticks of another instance');
+    }
+    this.leading = leading;
+    return leading;
+  }
+
   private async tick() {
     if (this.ticking) return; // a slow check skips a tick rather than piling them up
     this.ticking = true;
     try {
-      // Every instance measures (its new streams open with fresh checks); one publishes.
+      // Every instance measures (its new streams open with fresh checks); one publishes, with
+      // the cluster's users as of now.
+      const leading = await this.lead();
+      if (leading) await this.presence.sync();
       const metrics = await this.metrics.measure(true);
-      if (this.feed.leading) await this.feed.publishTick(metrics);
+      if (leading) await this.feed.publishTick(metrics);
     } catch (err) {
       this.logger.error(`Dashboard tick failed: ${(err as Error).message}`);
     } finally {

@@ -45,6 +45,23 @@ export class TickRing {
     this.evict(tick.at);
   }
 
+  /**
+   * Puts ticks from before the oldest one held in front of it (what an instance reads from the
+   * shared log at start). They must be gap-free from their first one on, which then becomes the
+   * resume floor: a client whose last id is at or above it misses nothing.
+   */
+  seed(ticks: Tick[], now: number): void {
+    const oldest = this.size ? this.items[this.head].id : Infinity;
+    const older: Tick[] = [];
+    for (const t of ticks)
+      if (t.id < oldest && (!older.length || t.id > older[older.length - 1].id)) older.push(t);
+    if (!older.length) return;
+    this.items = [...older, ...this.items.slice(this.head)];
+    this.head = 0;
+    this.floor = Math.min(this.floor, older[0].id);
+    this.evict(now);
+  }
+
   /** Drops what has left the window by `now`. */
   evict(now: number): void {
     while (this.size && (this.items[this.head].at < now - this.retentionMs || this.size > this.capacity)) {

@@ -6,6 +6,7 @@ import { Public } from '../../common/public.decorator';
 import { DATABASE } from '../../infra/database/database.module';
 import { type DatabaseHandle, ping } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { DashboardService } from '../dashboard/dashboard.service';
 import { PresenceService } from '../presence/presence.service';
 
 @ApiTags('health')
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly bus: EventBus,
     private readonly presence: PresenceService,
+    private readonly dashboard: DashboardService,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
   ) {}
 
@@ -55,10 +57,14 @@ export class HealthController {
         connections: {
           status: 'up',
           activeUsers: this.presence.activeUsers(),
+          activeUsersHere: this.presence.localUsers(),
+          instance: this.presence.instanceId,
           dashboard: this.presence.connections('dashboard'),
           notifications: this.presence.connections('notifications'),
           chat: this.presence.connections('chat'),
         },
+        // Which instance of a cluster publishes the dashboard ticks (the lease holder).
+        dashboard: { status: 'up', ticks: this.dashboard.publishingTicks ? 'publishing' : 'following' },
       },
     };
   }

@@ -1,13 +1,16 @@
 import type { MessageEvent } from '@nestjs/common';
-import type { Subscription } from 'rxjs';
+import { type Observable, Subject, type Subscription } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER } from '@realtime/contracts';
 
 import { HEARTBEAT } from '../../common/sse';
 import type { AppConfig } from '../../config/app-config';
+import { EventBus } from '../../infra/event-bus/event-bus';
+import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import { PresenceService } from '../presence/presence.service';
 import { encodeBusMessage, userChannel } from './notification-events';
 import { NOTIFICATION_RETRY_MS, NotificationStreamService } from './notification-stream.service';
+import { NotificationsService } from './notifications.service';
 import { notificationsTestbed } from './testing';
 
 const BOB = { id: 2, tokenExp: undefined };
@@ -203,4 +206,59 @@ describe('NotificationStreamService', () => {
     expect(late.completed).toBe(true);
     expect(late.got).toEqual([{ comment: 'shutting down' }]);
   });
+  it('while cut off from Redis reads through the database in id order, and catches up when it is back', async () => {
+    // bob's stream on "this" instance; `remote` is the notifications service of another one,
+    // whose messages arrive only while the link is up.
+    const link = new PartitionedBus(bed.bus, userChannel(2));
+    const here = new NotificationsService(bed.database, link, bed.users);
+    const stream = new NotificationStreamService(
+      bed.database,
+      { heartbeatMs: 1000 } as AppConfig,
+      link,
+      presence,
+      bed.notifications,
+    );
+    const titles = (got: MessageEvent[]) => got.slice(1).map((e) => JSON.parse(e.data as string).title);
+    const s = collect(stream.events(2, undefined));
+    await s.next(1);
+    await create(2, 'one');
+    await s.next(2);
+    link.connected = false;
+    await create(2, 'two'); // lost on the bus: stored only
+    await here.create({ userId: 2, title: 'three', message: '' });
+    await s.next(4);
+    expect(titles(s.got)).toEqual(['one', 'two', 'three']);
+    await create(2, 'four');
+    link.connected = true;
+    link.reconnected$.next();
+    await s.next(5);
+    await create(2, 'five');
+    await s.next(6);
+    expect(titles(s.got)).toEqual(['one', 'two', 'three', 'four', 'five']);
+    const ids = s.got.map((e) => Number(e.id));
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+  });
 });
+
+/** A bus cut off from another instance's bus while `connected` is false (Redis down). */
+class PartitionedBus extends EventBus {
+  readonly kind = 'redis' as const;
+  connected = true;
+  readonly reconnected$ = new Subject<void>();
+  private readonly local = new InProcessEventBus();
+
+  constructor(remote: EventBus, channel: string) {
+    super();
+    remote.channel(channel).subscribe((m) => {
+      if (this.connected) void this.local.publish(channel, m);
+    });
+  }
+
+  publish(channel: string, message: string): Promise<void> {
+    return this.local.publish(channel, message);
+  }
+
+  channel(name: string): Observable<string> {
+    return this.local.channel(name);
+  }
+}

@@ -10,7 +10,7 @@ import { Observable, Subject, defer, of, takeUntil } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
 
-import { sseStream } from '../../common/sse';
+import { sseStream, streamsShutdown$ } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
@@ -98,6 +98,8 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
    */
   beforeApplicationShutdown() {
     this.closing = true;
+    // First the shared signal, so that each stream ends with its `retry:` goodbye.
+    streamsShutdown$.next();
     this.shutdown$.next();
   }
 
@@ -113,22 +115,60 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
    */
   events(userId: number, lastEventId: number | undefined): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
-      let held: StoredEvent[] | null = [];
       let lastSent = 0;
+      let started = false;
+      /** Live events waiting while the database is read (at the start, or catching up). */
+      let held: StoredEvent[] = [];
+      let reading = false;
+      let again = false;
       const send = (event: StoredEvent) => {
         if (event.id <= lastSent) return;
         lastSent = event.id;
         subscriber.next(toMessageEvent(event));
       };
+      const flush = () => {
+        const pending = held;
+        held = [];
+        pending.forEach(send);
+      };
+      /**
+       * Sends what the database has after the last event sent. Without Redis (cut off from the
+       * other instances) a live event may overtake one stored on another instance, so live
+       * events then go through here too, and everything goes out in id order; Redis back,
+       * one more read brings what was published while the instances were apart.
+       */
+      const catchUp = () => {
+        if (!started || subscriber.closed) return;
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
+        const run = async () => {
+          do {
+            again = false;
+            (await this.eventsAfter(this.database.db, userId, lastSent)).forEach(send);
+          } while (again && !subscriber.closed);
+        };
+        run()
+          .catch(() => undefined) // the database is away too: the client resumes on reconnect
+          .finally(() => {
+            reading = false;
+            flush();
+          });
+      };
       const live = this.bus.channel(userChannel(userId)).subscribe({
         next: (message) => {
           const event = decodeBusMessage(message);
           if (!event) return;
-          if (held) held.push(event);
-          else send(event);
+          if (!started || reading || !this.bus.connected) {
+            held.push(event);
+            if (started) catchUp();
+          } else send(event);
         },
         error: (err) => subscriber.error(err),
       });
+      const reconnected = this.bus.reconnected$.subscribe(() => catchUp());
       this.start(userId, lastEventId).then(
         (start) => {
           if (subscriber.closed) return;
@@ -140,13 +180,16 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
           subscriber.next({ id: String(start.startId), type: 'connected', data: JSON.stringify(connected) });
           lastSent = start.startId;
           start.replay.forEach(send);
-          const pending = held ?? [];
-          held = null;
-          pending.forEach(send);
+          started = true;
+          if (this.bus.connected) flush();
+          else catchUp();
         },
         (err) => subscriber.error(err),
       );
-      return () => live.unsubscribe();
+      return () => {
+        live.unsubscribe();
+        reconnected.unsubscribe();
+      };
     });
   }
 
@@ -169,19 +212,24 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
       if (lastEventId === undefined || lastEventId > latest) {
         return { startId: latest, resumedFrom: null, unreadCount, replay: [] };
       }
-      const rows = await trx
-        .selectFrom('notification_events')
-        .select(['id', 'kind', 'payload'])
-        .where('user_id', '=', userId)
-        .where('id', '>', lastEventId)
-        .orderBy('id')
-        .execute();
-      const replay = rows.map((r) => ({
-        id: Number(r.id),
-        kind: r.kind as StoredEventKind,
-        payload: r.payload,
-      }));
+      const replay = await this.eventsAfter(trx, userId, lastEventId);
       return { startId: lastEventId, resumedFrom: lastEventId, unreadCount, replay };
     });
+  }
+
+  /** The user's stored events after `afterId`, in id order. */
+  private async eventsAfter(
+    db: Pick<DatabaseHandle['db'], 'selectFrom'>,
+    userId: number,
+    afterId: number,
+  ): Promise<StoredEvent[]> {
+    const rows = await db
+      .selectFrom('notification_events')
+      .select(['id', 'kind', 'payload'])
+      .where('user_id', '=', userId)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind as StoredEventKind, payload: r.payload }));
   }
 }

@@ -4,6 +4,9 @@ import {
   Get,
   Headers,
   HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
   Logger,
   Param,
   Post,
@@ -27,16 +30,15 @@ import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@r
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { writeSse } from '../../common/sse';
+import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
+import { RateLimiter } from '../chat/rate-limiter';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
 import { NotificationsService } from './notifications.service';
-
-/** Bytes of events held for a client that does not read before it is dropped (Nest's default). */
-const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<NotificationListQuery, 'cursor'>;
 
@@ -49,11 +51,16 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @Controller('notifications')
 export class NotificationsController {
   private readonly logger = new Logger(NotificationsController.name);
+  /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
+  private readonly publishLimiter: RateLimiter;
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
+  }
 
   /**
    * The plain array that the public contract promises, newest first; the page metadata is in
@@ -113,12 +120,24 @@ export class NotificationsController {
   ): void {
     // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
     const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
-    writeSse(req, res, events$, { maxPendingBytes: MAX_PENDING_BYTES, logger: this.logger });
+    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
   }
 
   @Post()
   @HttpCode(201)
-  create(@ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest): Promise<Notification> {
+  create(
+    @CurrentUser() user: VerifiedUser,
+    @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Notification> {
+    const waitMs = this.publishLimiter.take(user.id);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      throw new HttpException(
+        `Too many notifications published, slow down: retry in ${waitMs} ms`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     return this.notifications.create(body);
   }
 

@@ -1,3 +1,6 @@
+import type { AppConfig } from '../../config/app-config';
+import { RedisEventBus } from '../../infra/event-bus/redis-event-bus';
+import { TEST_REDIS_URL, deleteKeys, testPrefix, testRedis } from '../../infra/redis/testing';
 import { PresenceService } from './presence.service';
 
 describe('PresenceService', () => {
@@ -17,5 +20,46 @@ describe('PresenceService', () => {
     b();
     expect(p.activeUsers()).toBe(0);
     expect(p.connections()).toBe(0);
+  });
+});
+
+describe('PresenceService across instances (real Redis)', () => {
+  const prefix = testPrefix();
+  const buses: RedisEventBus[] = [];
+  const services: PresenceService[] = [];
+  const instance = async () => {
+    const bus = new RedisEventBus(TEST_REDIS_URL, prefix);
+    buses.push(bus);
+    expect(await bus.waitUntilReady()).toBe(true);
+    const presence = new PresenceService(bus, { presenceTtlMs: 60_000 } as AppConfig);
+    services.push(presence);
+    return presence;
+  };
+  afterAll(async () => {
+    services.forEach((s) => s.beforeApplicationShutdown());
+    const redis = testRedis();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    await Promise.all(buses.map((b) => b.close()));
+  });
+
+  it('counts the distinct users of every live instance, and forgets one that leaves', async () => {
+    const a = await instance();
+    const b = await instance();
+    const releaseAlice = a.track(1, 'dashboard');
+    a.track(2, 'chat');
+    b.track(2, 'notifications');
+    b.track(3, 'dashboard');
+    expect([a.activeUsers(), b.activeUsers()]).toEqual([2, 2]); // nothing exchanged yet
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    expect([a.activeUsers(), b.activeUsers()]).toEqual([3, 3]);
+    expect([a.localUsers(), b.localUsers()]).toEqual([2, 2]);
+    releaseAlice();
+    expect(a.activeUsers()).toBe(2); // this instance's own change counts at once
+    await b.beforeApplicationShutdown();
+    await a.sync();
+    expect(a.activeUsers()).toBe(1);
   });
 });

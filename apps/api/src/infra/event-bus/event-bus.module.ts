@@ -14,7 +14,7 @@ import { RedisEventBus } from './redis-event-bus';
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig): Promise<EventBus> => {
         if (!config.redisUrl) return new InProcessEventBus();
-        const bus = new RedisEventBus(config.redisUrl);
+        const bus = new RedisEventBus(config.redisUrl, config.redisPrefix);
         if (!(await bus.waitUntilReady())) {
           new Logger('EventBus').warn('Redis is not answering yet; serving local clients until it does');
         }

@@ -9,6 +9,12 @@ export abstract class EventBus {
   abstract publish(channel: string, message: string): Promise<void>;
   /** A hot stream of the channel's messages; subscribing is cheap and shared. */
   abstract channel(name: string): Observable<string>;
+  /**
+   * Fires when the link to the other instances is back after a loss, once every channel is
+   * subscribed again: what was published meanwhile did not reach this instance, so streams
+   * backed by a durable log catch up from it. Never fires in-process.
+   */
+  abstract readonly reconnected$: Observable<void>;
   /** Whether messages currently reach other instances (always true in-process). */
   abstract readonly connected: boolean;
   abstract readonly kind: 'in-process' | 'redis';

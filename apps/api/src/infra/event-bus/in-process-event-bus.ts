@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Observable, Subject, finalize, share } from 'rxjs';
+import { NEVER, Observable, Subject, finalize, share } from 'rxjs';
 
 import { EventBus } from './event-bus';
 
@@ -8,6 +8,7 @@ import { EventBus } from './event-bus';
 export class InProcessEventBus extends EventBus {
   readonly kind = 'in-process' as const;
   readonly connected = true;
+  readonly reconnected$: Observable<void> = NEVER;
   private readonly subjects = new Map<string, Subject<string>>();
   private readonly streams = new Map<string, Observable<string>>();
 

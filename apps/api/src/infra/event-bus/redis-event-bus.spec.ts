@@ -31,6 +31,27 @@ describe('RedisEventBus (real Redis)', () => {
     expect(await onA).toEqual(['1', '2', '3']);
   });
 
+  it('keeps deployments with different prefixes apart on one Redis', async () => {
+    const a = new RedisEventBus(REDIS_URL, 'one:');
+    const b = new RedisEventBus(REDIS_URL, 'two:');
+    buses.push(a, b);
+    expect(await a.waitUntilReady()).toBe(true);
+    expect(await b.waitUntilReady()).toBe(true);
+    const channel = `test:${Date.now()}:${Math.random()}`;
+    const onA = firstValueFrom(a.channel(channel).pipe(take(2), toArray()));
+    const onB = firstValueFrom(b.channel(channel).pipe(take(2), toArray()));
+    await Promise.all(
+      [a, b].map((bus) => (bus as unknown as { sub: { ping(): Promise<unknown> } }).sub.ping()),
+    );
+    // Redis delivers in publish order: a leak would arrive before the closing message.
+    await a.publish(channel, 'for one');
+    await b.publish(channel, 'for two');
+    await a.publish(channel, 'end one');
+    await b.publish(channel, 'end two');
+    expect(await onA).toEqual(['for one', 'end one']);
+    expect(await onB).toEqual(['for two', 'end two']);
+  });
+
   it('forgets a channel when the last subscriber leaves', async () => {
     const a = await open();
     const s = a.channel('test:forget').subscribe();

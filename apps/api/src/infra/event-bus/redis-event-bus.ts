@@ -18,8 +18,19 @@ export class RedisEventBus extends EventBus {
   private readonly subjects = new Map<string, Subject<string>>();
   private readonly streams = new Map<string, Observable<string>>();
   private ready = false;
+  private readonly resubscribed = new Subject<void>();
+  readonly reconnected$: Observable<void> = this.resubscribed.asObservable();
+  private subscriberReadyBefore = false;
 
-  constructor(url: string) {
+  /**
+   * `prefix` goes before every channel on Redis (and every key of the other Redis users):
+   * deployments or test runs sharing one Redis never hear each other. Channel names given to
+   * `publish` and `channel` stay unprefixed.
+   */
+  constructor(
+    url: string,
+    readonly prefix = '',
+  ) {
     super();
     const options = {
       lazyConnect: false,
@@ -27,17 +38,38 @@ export class RedisEventBus extends EventBus {
       enableOfflineQueue: false,
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
     };
-    this.pub = new Redis(url, { ...options, connectionName: 'rt-pub' });
-    this.sub = new Redis(url, { ...options, connectionName: 'rt-sub', enableOfflineQueue: true });
+    // A command that Redis does not answer in time fails instead of holding a request up.
+    this.pub = new Redis(url, { ...options, connectionName: 'rt-pub', commandTimeout: 2000 });
+    // SUBSCRIBEs wait for Redis however long it takes (at start too), so that ioredis knows
+    // them and subscribes again after every reconnect.
+    this.sub = new Redis(url, {
+      ...options,
+      connectionName: 'rt-sub',
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
     for (const client of [this.pub, this.sub]) {
       // Without a listener an unreachable Redis would crash the process.
       client.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     }
     this.pub.on('ready', () => this.setReady(true));
     this.pub.on('close', () => this.setReady(false));
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
-      this.subjects.get(channel.toString())?.next(message.toString()),
-    );
+    // ioredis resubscribes after 'ready'; a PING is answered after those SUBSCRIBEs.
+    this.sub.on('ready', () => {
+      if (!this.subscriberReadyBefore) {
+        this.subscriberReadyBefore = true;
+        return;
+      }
+      this.sub.ping().then(
+        () => this.resubscribed.next(),
+        () => undefined,
+      );
+    });
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
+      const name = channel.toString();
+      if (name.startsWith(this.prefix))
+        this.subjects.get(name.slice(this.prefix.length))?.next(message.toString());
+    });
   }
 
   private setReady(ready: boolean) {
@@ -60,7 +92,7 @@ export class RedisEventBus extends EventBus {
   async publish(channel: string, message: string): Promise<void> {
     if (this.connected) {
       try {
-        await this.pub.publish(channel, message);
+        await this.pub.publish(this.prefix + channel, message);
         return;
       } catch (err) {
         this.logger.warn(`publish on ${channel} failed, delivering locally: ${(err as Error).message}`);
@@ -74,12 +106,14 @@ export class RedisEventBus extends EventBus {
     if (!stream) {
       const subject = new Subject<string>();
       this.subjects.set(name, subject);
-      this.sub.subscribe(name).catch((err) => this.logger.warn(`subscribe ${name}: ${err.message}`));
+      this.sub
+        .subscribe(this.prefix + name)
+        .catch((err) => this.logger.warn(`subscribe ${name}: ${err.message}`));
       stream = subject.pipe(
         finalize(() => {
           this.subjects.delete(name);
           this.streams.delete(name);
-          this.sub.unsubscribe(name).catch(() => undefined);
+          this.sub.unsubscribe(this.prefix + name).catch(() => undefined);
         }),
         share(),
       );
@@ -98,7 +132,13 @@ export class RedisEventBus extends EventBus {
   }
 
   async close(): Promise<void> {
+    this.resubscribed.complete();
     this.pub.disconnect();
     this.sub.disconnect();
   }
+}
+
+/** The Redis bus behind `bus`, or null with the in-process bus: for state shared through Redis. */
+export function redisBusOf(bus: EventBus): RedisEventBus | null {
+  return bus instanceof RedisEventBus ? bus : null;
 }

@@ -1,0 +1,26 @@
+import type { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
+import { ChatRateLimit } from './chat-rate-limit';
+
+describe('ChatRateLimit', () => {
+  it('asks the shared bucket when there is one', async () => {
+    const shared = { take: jest.fn(async () => 250) } as unknown as RedisTokenBucket;
+    const limit = new ChatRateLimit(1, 1, shared);
+    expect(await limit.take(1)).toBe(250);
+  });
+
+  it('limits in-process while the shared bucket does not answer, and goes back to it', async () => {
+    let down = true;
+    const shared = {
+      take: jest.fn(async () => {
+        if (down) throw new Error('Connection is closed.');
+        return 0;
+      }),
+    } as unknown as RedisTokenBucket;
+    const now = 1_000;
+    const limit = new ChatRateLimit(1, 2, shared, () => now);
+    expect([await limit.take(1), await limit.take(1)]).toEqual([0, 0]);
+    expect(await limit.take(1)).toBe(1000);
+    down = false;
+    expect(await limit.take(1)).toBe(0);
+  });
+});
