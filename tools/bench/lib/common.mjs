@@ -265,6 +265,11 @@ export class Api extends ServerProcess {
       HEARTBEAT_MS: '30000',
       CHAT_RATE_PER_S: '100000',
       CHAT_RATE_BURST: '100000',
+      // Thousands of clients share three demo users: the per-user limits would refuse them.
+      MAX_CONNECTIONS_PER_USER: '10000',
+      NOTIFICATION_STREAMS_PER_USER: '1000000',
+      NOTIFY_RATE_PER_S: '100000',
+      NOTIFY_RATE_BURST: '100000',
       // The bench's own thresholds would otherwise flip systemStatus under load; irrelevant here.
       EVENT_LOOP_DELAY_MS_THRESHOLD: '60000',
       ...this.extraEnv,
