@@ -6,3 +6,4 @@ export * from './lib/online-status';
 export * from './lib/realtime-config';
 export * from './lib/retry-with-backoff';
 export * from './lib/sse-connection';
+export * from './lib/managed-connection';

@@ -1,28 +1,10 @@
-import {
-  BehaviorSubject,
-  EMPTY,
-  NEVER,
-  Observable,
-  type SchedulerLike,
-  Subject,
-  catchError,
-  defer,
-  distinctUntilChanged,
-  finalize,
-  ignoreElements,
-  map,
-  merge,
-  share,
-  startWith,
-  switchMap,
-  tap,
-} from 'rxjs';
+import { Observable, type SchedulerLike, map, share } from 'rxjs';
 
 import type { ChatErrorEvent, ChatMessage, PresenceEvent, TypingEvent } from '@realtime/contracts';
 import {
   type BackoffPolicy,
   type ConnectionState,
-  retryWithBackoff,
+  managedConnection,
 } from '@realtime/dashboard/data-access-realtime';
 
 import type { ChatSocket, ChatSocketFactory } from './chat-socket';
@@ -101,67 +83,32 @@ function describe(error: unknown): string {
 }
 
 /**
- * The chat socket behind a shared, cold Observable, reconnected by the dashboard's one backoff
- * policy ({@link retryWithBackoff}; socket.io's own reconnection is off), paused while the
+ * The chat socket behind a shared, cold Observable ({@link managedConnection}): reconnected by
+ * the dashboard's one backoff policy (socket.io's own reconnection is off), paused while the
  * browser is offline, and given up after the policy's attempts until `reconnect()`.
  */
 export function createChatConnection(options: ChatConnectionOptions): ChatConnection {
-  const { clock } = options;
-  const state = new BehaviorSubject<ConnectionState>({ kind: 'idle' });
-  const manual = new Subject<void>();
   let openedBefore = false;
+  const connection = managedConnection<ChatSocketEvent>({
+    connect: () => fromChatSocket(options.factory, options.token()),
+    isOpen: (e) => e.kind === 'open',
+    describe,
+    online$: options.online$,
+    policy: options.policy,
+    scheduler: options.scheduler,
+    clock: options.clock,
+    random: options.random,
+  });
 
-  const attempt$ = defer(() => {
-    if (state.value.kind !== 'reconnecting') state.next({ kind: 'connecting' });
-    return fromChatSocket(options.factory, options.token());
-  }).pipe(
-    tap((e) => {
-      if (e.kind === 'open') state.next({ kind: 'connected', since: clock() });
-    }),
-    retryWithBackoff<ChatSocketEvent>({
-      policy: options.policy,
-      scheduler: options.scheduler,
-      random: options.random,
-      onRetry: (r) =>
-        state.next({
-          kind: 'reconnecting',
-          attempt: r.attempt,
-          maxAttempts: r.maxAttempts,
-          retryAt: clock() + r.delayMs,
-          reason: describe(r.error),
-        }),
-    }),
-    catchError((error: unknown) => {
-      state.next({ kind: 'disconnected', reason: describe(error) });
-      return EMPTY;
-    }),
-  );
-
-  const session$ = manual.pipe(
-    startWith(undefined),
-    switchMap(() => attempt$),
-  );
-
-  const shared$ = options.online$.pipe(
-    distinctUntilChanged(),
-    switchMap((online) => {
-      if (online) return session$;
-      state.next({ kind: 'offline' });
-      return NEVER;
-    }),
+  const events$ = connection.messages$.pipe(
     map((e): ChatSocketEvent => {
       if (e.kind !== 'open') return e;
       const resumed = openedBefore;
       openedBefore = true;
       return { ...e, resumed };
     }),
-    finalize(() => state.next({ kind: 'idle' })),
     share(),
   );
 
-  return {
-    events$: shared$,
-    state$: merge(shared$.pipe(ignoreElements()), state).pipe(distinctUntilChanged()),
-    reconnect: () => manual.next(),
-  };
+  return { events$, state$: connection.state$, reconnect: () => connection.reconnect() };
 }

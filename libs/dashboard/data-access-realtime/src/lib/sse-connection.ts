@@ -1,28 +1,9 @@
-import {
-  BehaviorSubject,
-  EMPTY,
-  NEVER,
-  Observable,
-  type SchedulerLike,
-  Subject,
-  catchError,
-  defer,
-  distinctUntilChanged,
-  filter,
-  finalize,
-  ignoreElements,
-  map,
-  merge,
-  share,
-  startWith,
-  switchMap,
-  tap,
-} from 'rxjs';
+import { type Observable, type SchedulerLike, filter, map, share, tap } from 'rxjs';
 
 import type { BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
 import { type EventSourceFactory, type SseMessage, StreamLostError, fromEventSource } from './event-source';
-import { retryWithBackoff } from './retry-with-backoff';
+import { managedConnection } from './managed-connection';
 
 export type SseRawEvent = Extract<SseMessage, { type: 'event' }>;
 
@@ -63,57 +44,35 @@ function describe(error: unknown): string {
 }
 
 /**
- * One EventSource behind a shared, cold Observable. It reconnects by hand with
- * {@link retryWithBackoff} and `?lastEventId=` so that nothing is missed, gives up after the
- * policy's attempts until `reconnect()`, and pauses while the browser is offline.
+ * One EventSource behind a shared, cold Observable ({@link managedConnection}). It reconnects
+ * by hand with `?lastEventId=` so that nothing is missed, gives up after the policy's attempts
+ * until `reconnect()`, and pauses while the browser is offline.
  */
 export function createSseConnection<T>(options: SseConnectionOptions<T>): SseConnection<T> {
-  const { clock } = options;
-  const state = new BehaviorSubject<ConnectionState>({ kind: 'idle' });
-  const manual = new Subject<void>();
   let lastEventId: string | null = null;
   let openedBefore = false;
-
-  const attempt$ = defer(() => {
-    // Keep "reconnecting (attempt k)" on screen while the attempt is under way.
-    if (state.value.kind !== 'reconnecting') state.next({ kind: 'connecting' });
-    return fromEventSource(withLastEventId(options.url, lastEventId), options.events, options.factory, clock);
-  }).pipe(
-    tap((m) => {
-      if (m.type === 'open') state.next({ kind: 'connected', since: clock() });
-      else if (m.id) lastEventId = m.id;
-    }),
-    retryWithBackoff<SseMessage>({
-      policy: options.policy,
-      scheduler: options.scheduler,
-      random: options.random,
-      onRetry: (r) =>
-        state.next({
-          kind: 'reconnecting',
-          attempt: r.attempt,
-          maxAttempts: r.maxAttempts,
-          retryAt: clock() + r.delayMs,
-          reason: describe(r.error),
+  const connection = managedConnection<SseMessage>({
+    connect: () =>
+      fromEventSource(
+        withLastEventId(options.url, lastEventId),
+        options.events,
+        options.factory,
+        options.clock,
+      ).pipe(
+        tap((m) => {
+          if (m.type !== 'open' && m.id) lastEventId = m.id;
         }),
-    }),
-    catchError((error: unknown) => {
-      state.next({ kind: 'disconnected', reason: describe(error) });
-      return EMPTY;
-    }),
-  );
+      ),
+    isOpen: (m) => m.type === 'open',
+    describe,
+    online$: options.online$,
+    policy: options.policy,
+    scheduler: options.scheduler,
+    clock: options.clock,
+    random: options.random,
+  });
 
-  const session$ = manual.pipe(
-    startWith(undefined),
-    switchMap(() => attempt$),
-  );
-
-  const shared$ = options.online$.pipe(
-    distinctUntilChanged(),
-    switchMap((online) => {
-      if (online) return session$;
-      state.next({ kind: 'offline' });
-      return NEVER;
-    }),
+  const messages$ = connection.messages$.pipe(
     map((m): StreamMessage<T> | null => {
       if (m.type === 'open') {
         const resumed = openedBefore;
@@ -124,13 +83,8 @@ export function createSseConnection<T>(options: SseConnectionOptions<T>): SseCon
       return value === null ? null : { kind: 'event', value };
     }),
     filter((m): m is StreamMessage<T> => m !== null),
-    finalize(() => state.next({ kind: 'idle' })),
     share(),
   );
 
-  return {
-    messages$: shared$,
-    state$: merge(shared$.pipe(ignoreElements()), state).pipe(distinctUntilChanged()),
-    reconnect: () => manual.next(),
-  };
+  return { messages$, state$: connection.state$, reconnect: () => connection.reconnect() };
 }
