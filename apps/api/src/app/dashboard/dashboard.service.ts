@@ -9,7 +9,7 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { EMPTY, type Observable, Subject, takeUntil } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 
 import {
   DASHBOARD_RETRY_MS,
@@ -51,8 +51,6 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   private openStreams = 0;
   private readonly streamsPerUser = new Map<number, number>();
   private closed = false;
-  /** Fires at shutdown: open streams end, so the HTTP server can close instead of waiting on them. */
-  private readonly closing$ = new Subject<void>();
   /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
   private readonly lease: LeaderLock | null;
   private leading = false;
@@ -117,8 +115,6 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     // The shared signal first, so that each stream ends with its `retry:` goodbye.
     this.closed = true;
     streamsShutdown$.next();
-    this.closing$.next();
-    this.closing$.complete();
     this.feed.close();
   }
 
@@ -154,7 +150,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
           };
         },
       },
-    ).pipe(takeUntil(this.closing$));
+    );
   }
 
   snapshot(): Promise<DashboardMetrics> {

@@ -6,7 +6,7 @@ import {
   Injectable,
   type MessageEvent,
 } from '@nestjs/common';
-import { Observable, Subject, defer, of, takeUntil } from 'rxjs';
+import { Observable, defer, of } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
 
@@ -50,7 +50,6 @@ interface StreamStart {
 @Injectable()
 export class NotificationStreamService implements BeforeApplicationShutdown {
   private readonly openPerUser = new Map<number, number>();
-  private readonly shutdown$ = new Subject<void>();
   private closing = false;
 
   constructor(
@@ -87,7 +86,7 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
           else this.openPerUser.delete(user.id);
         };
       },
-    }).pipe(takeUntil(this.shutdown$));
+    });
     return defer(() => (this.closing ? of(GOING_AWAY) : stream$));
   }
 
@@ -100,7 +99,6 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
     this.closing = true;
     // First the shared signal, so that each stream ends with its `retry:` goodbye.
     streamsShutdown$.next();
-    this.shutdown$.next();
   }
 
   openStreams(userId: number): number {
