@@ -91,6 +91,9 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
   const migrator = new Migrator({
     db: handle.db,
     provider: new CodeMigrationProvider(handle.dialect),
+    // Features add migrations on parallel branches: a database that already ran a later name
+    // still takes an earlier one that lands after it.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
