@@ -54,7 +54,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
       const error = typeof body.error === 'string' ? body.error : reasonPhrase(status);
-      return { statusCode: status, message, error };
+      // A machine-readable code (and its figures) where the thrower gave one (chat: NAME_TAKEN…).
+      const extra = body as { code?: unknown; retryAfterMs?: unknown; limit?: unknown };
+      return {
+        statusCode: status,
+        message,
+        error,
+        ...(typeof extra.code === 'string' ? { code: extra.code } : {}),
+        ...(typeof extra.retryAfterMs === 'number' ? { retryAfterMs: extra.retryAfterMs } : {}),
+        ...(typeof extra.limit === 'number' ? { limit: extra.limit } : {}),
+      };
     }
     const e = exception as BodyParserError | null;
     const status = e?.status ?? e?.statusCode;

@@ -1,3 +1,4 @@
+import type { ChatUnreadEvent } from './chat';
 export const NOTIFICATION_TYPES = ['info', 'success', 'warning', 'error'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -89,6 +90,11 @@ export type NotificationEvent =
   | { type: 'connected'; id: string; data: NotificationConnected }
   | { type: 'notification'; id: string; data: Notification }
   | { type: 'notification-read'; id: string; data: NotificationsRead }
-  | { type: 'notification-deleted'; id: string; data: NotificationDeleted };
+  | { type: 'notification-deleted'; id: string; data: NotificationDeleted }
+  /**
+   * Not stored and never replayed: its id repeats the last stored event's (the resume point
+   * stays where it was). See `ChatUnreadEvent`.
+   */
+  | { type: 'chat-unread'; id: string; data: ChatUnreadEvent };
 
 export type NotificationEventType = NotificationEvent['type'];

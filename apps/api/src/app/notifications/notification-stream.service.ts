@@ -17,6 +17,7 @@ import type { DatabaseHandle } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { PresenceService } from '../presence/presence.service';
 import {
+  CHAT_UNREAD_KIND,
   type StoredEvent,
   type StoredEventKind,
   decodeBusMessage,
@@ -159,6 +160,11 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
         next: (message) => {
           const event = decodeBusMessage(message);
           if (!event) return;
+          if (event.kind === CHAT_UNREAD_KIND) {
+            // Ephemeral (see chat-unread.service.ts): now or never, keeping the resume point.
+            if (started) subscriber.next({ id: String(lastSent), type: event.kind, data: event.payload });
+            return;
+          }
           if (!started || reading || !this.bus.connected) {
             held.push(event);
             if (started) catchUp();

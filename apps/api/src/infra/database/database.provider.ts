@@ -15,6 +15,14 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** Where the data lives, without credentials: for logs and health. */
   location: string;
+  /** Statements run since start (health shows it; tests count a feature's queries with it). */
+  queryCount?: () => number;
+}
+
+/** Kysely's log hook as a counter: one increment per statement, nothing else. */
+function counter() {
+  let n = 0;
+  return { log: () => void n++, count: () => n };
 }
 
 // BIGINT (int8) and NUMERIC come back from pg as strings; our values (epoch ms, ids,
@@ -63,12 +71,15 @@ export function openDatabase(url: string): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    const queries = counter();
     return {
       db: new Kysely<Database>({
         dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+        log: queries.log,
       }),
       dialect: 'sqlite',
       location: path,
+      queryCount: queries.count,
     };
   }
   const pool = new Pool({
@@ -80,10 +91,12 @@ export function openDatabase(url: string): DatabaseHandle {
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => undefined);
   const u = new URL(url);
+  const queries = counter();
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log }),
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
+    queryCount: queries.count,
   };
 }
 
