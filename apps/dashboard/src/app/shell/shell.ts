@@ -1,7 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { ChatUnreadStore } from '@realtime/dashboard/data-access-chat';
 import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
 import { Theme } from './theme';
@@ -18,6 +20,14 @@ export class Shell {
   private readonly auth = inject(AuthStore);
   private readonly router = inject(Router);
   protected readonly theme = inject(Theme);
+  /** Unread chat per room on every page, from the notification stream (no chat socket here). */
+  protected readonly chatUnread = inject(ChatUnreadStore);
+  protected readonly chatUnreadLabel = computed(() =>
+    this.chatUnread
+      .rooms()
+      .map((r) => `#${r.roomId}: ${r.count}`)
+      .join(', '),
+  );
   protected readonly user = this.auth.user;
   protected readonly initial = computed(() => (this.user()?.username ?? '?').charAt(0).toUpperCase());
   protected readonly themeLabel = computed(
@@ -35,6 +45,7 @@ export class Shell {
   ];
 
   constructor() {
+    this.chatUnread.connect().pipe(takeUntilDestroyed()).subscribe();
     // Signed out by any means (button, expiry, a 401): leave the protected pages, and come back
     // here after signing in again unless the user chose to sign out.
     effect(() => {

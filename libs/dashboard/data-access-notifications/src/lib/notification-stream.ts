@@ -15,7 +15,14 @@ import {
 } from '@realtime/dashboard/data-access-realtime';
 
 export const NOTIFICATION_STREAM_URL = '/api/notifications/stream';
-const EVENTS = ['connected', 'notification', 'notification-read', 'notification-deleted'] as const;
+const EVENTS = [
+  'connected',
+  'notification',
+  'notification-read',
+  'notification-deleted',
+  // Unread chat increments ride this stream (the chat's unread store reads them).
+  'chat-unread',
+] as const;
 
 export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | null {
   if (!(EVENTS as readonly string[]).includes(raw.event)) return null;

@@ -31,6 +31,11 @@ export class ChatPage {
   protected readonly store = inject(ChatStore);
   protected readonly max = CHAT_CONTENT_MAX;
   protected readonly draft = signal('');
+  protected readonly newRoomName = signal('');
+  protected readonly newRoomPrivate = signal(true);
+  protected readonly inviteName = signal('');
+  /** Loading older messages must not jump to the bottom. */
+  private keepScroll = false;
   protected readonly connection = computed(() => describeChatConnection(this.store.state()));
   protected readonly typingText = computed(() => {
     const names = this.store.typing();
@@ -50,8 +55,32 @@ export class ChatPage {
     afterRenderEffect(() => {
       this.store.lines();
       const el = this.list()?.nativeElement;
-      if (el) el.scrollTop = el.scrollHeight;
+      if (!el) return;
+      if (this.keepScroll) {
+        this.keepScroll = false;
+        return;
+      }
+      el.scrollTop = el.scrollHeight;
     });
+  }
+
+  protected createRoom(): void {
+    const name = this.newRoomName().trim();
+    if (!name) return;
+    this.store.createRoom(name, this.newRoomPrivate() ? 'private' : 'public');
+    this.newRoomName.set('');
+  }
+
+  protected invite(): void {
+    const name = this.inviteName().trim();
+    if (!name) return;
+    this.store.invite(name);
+    this.inviteName.set('');
+  }
+
+  protected loadEarlier(): void {
+    this.keepScroll = true;
+    this.store.loadEarlier();
   }
 
   protected onInput(value: string): void {
