@@ -9,6 +9,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -56,6 +58,8 @@ export class AppModule {
         OrdersModule,
         DashboardModule,
         HistoryModule,
+        AnnotationsModule,
+        AlertsModule,
         NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
