@@ -57,6 +57,12 @@ const EnvSchema = z.object({
   NOTIFY_RATE_BURST: int(1, 100_000).default(30),
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
+  APP_VERSION: z
+    .string()
+    .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
+    .optional(),
 });
 
 export interface AppConfig {
@@ -92,6 +98,12 @@ export interface AppConfig {
   maxConnectionsPerUser: number;
   /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
   notificationStreamsPerUser: number;
+  /** Bearer token a Prometheus scraper sends to `GET /api/metrics`; unset: admins only. */
+  metricsToken: string | undefined;
+  /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
+  metricsPort: number | undefined;
+  /** Shown on the operations page and in `rt_instance_info`. */
+  version: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -146,5 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
+    version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };
 }
