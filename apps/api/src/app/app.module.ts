@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { MetricsEndpointModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -57,6 +58,7 @@ export class AppModule {
         ChatModule,
         OrdersModule,
         DashboardModule,
+        HistoryModule,
         NotificationsModule,
         MetricsEndpointModule,
       ],
