@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   DASHBOARD_TICK_MS: int(100, 3_600_000).default(5000),
   HEARTBEAT_MS: int(100, 3_600_000).default(30000),
   DASHBOARD_RETENTION_MIN: int(1, 24 * 60).default(15),
+  HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
@@ -125,6 +126,8 @@ export interface AppConfig {
   dashboardTickMs: number;
   heartbeatMs: number;
   dashboardRetentionMin: number;
+  /** Days of per-minute dashboard history kept in the database; older rows are pruned. */
+  historyRetentionDays: number;
   databaseUrl: string;
   redisUrl: string | undefined;
   /** Put before every Redis key and channel of this deployment, so several can share one Redis. */
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardTickMs: e.DASHBOARD_TICK_MS,
     heartbeatMs: e.HEARTBEAT_MS,
     dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
+    historyRetentionDays: e.HISTORY_RETENTION_DAYS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
