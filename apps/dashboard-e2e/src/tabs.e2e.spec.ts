@@ -1,18 +1,22 @@
-import { ApiProcess } from '@realtime/test-support';
+import { ApiProcess, TEST_JWT_SECRET } from '@realtime/test-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchChromium, signIn } from './support/browser';
-import { DashboardServer } from './support/dashboard-server';
+import { DASHBOARD_DIST, DashboardServer } from './support/dashboard-server';
+
+type Serving = 'dev proxy' | 'production';
 
 /**
  * Ten tabs of one signed-in user in one browser, over HTTP/1.1 (the test server speaks nothing
  * else), where Chromium allows six connections per host: with a stream or two per tab the fourth
  * tab would never load. One tab holds the streams and relays them to the others.
  */
-describe('any number of tabs', () => {
+describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (serving) => {
   const TABS = 10;
   let api: ApiProcess;
-  let server: DashboardServer;
+  /** The dev server's stand-in (a proxy in front of the API); none in production. */
+  let server: DashboardServer | undefined;
+  let baseUrl: string;
   let browser: Browser;
   let context: BrowserContext;
   let tabs: Page[];
@@ -37,12 +41,20 @@ describe('any number of tabs', () => {
   const item = (page: Page, title: string) => page.getByTestId('notification').filter({ hasText: title });
 
   /** Waits for a condition on the server side (polled, like Playwright's own waits). */
-  async function until(what: string, ok: () => boolean, timeoutMs = 15_000) {
+  async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000) {
     const deadline = Date.now() + timeoutMs;
-    while (!ok()) {
+    while (!(await ok())) {
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** What the API counts open right now, by kind (`dashboard`, `notifications`, `chat`). */
+  async function openConnections(): Promise<Record<string, number>> {
+    const res = await fetch(`${api.baseUrl}/api/dashboard/connections`, {
+      headers: { authorization: `Bearer ${aliceToken}` },
+    });
+    return ((await res.json()) as { connections: Record<string, number> }).connections;
   }
 
   async function login(username: string) {
@@ -67,14 +79,30 @@ describe('any number of tabs', () => {
   }
 
   beforeAll(async () => {
-    api = await ApiProcess.start({ env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '5000' } });
-    server = await DashboardServer.start(() => api.port);
+    const env = { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '5000' };
+    if (serving === 'production') {
+      api = await ApiProcess.start({
+        env: {
+          ...env,
+          NODE_ENV: 'production',
+          JWT_SECRET: TEST_JWT_SECRET,
+          DEMO: 'true',
+          SIMULATOR: 'true',
+          DASHBOARD_DIR: DASHBOARD_DIST,
+        },
+      });
+      baseUrl = api.baseUrl;
+    } else {
+      api = await ApiProcess.start({ env });
+      server = await DashboardServer.start(() => api.port);
+      baseUrl = server.url;
+    }
     aliceToken = (await login('alice')).accessToken;
     bobId = (await login('bob')).user.id;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
     const first = await context.newPage();
-    await signIn(first, server.url, 'bob');
+    await signIn(first, baseUrl, 'bob');
     await first.waitForURL('**/dashboard');
     await live(first);
     // The session lives per tab (sessionStorage); a duplicated tab carries it over, as here.
@@ -85,7 +113,7 @@ describe('any number of tabs', () => {
     tabs = [first];
     for (let i = 1; i < TABS; i++) {
       const page = await context.newPage();
-      await page.goto(`${server.url}/dashboard`);
+      await page.goto(`${baseUrl}/dashboard`);
       tabs.push(page);
     }
   });
@@ -101,7 +129,9 @@ describe('any number of tabs', () => {
       await live(page);
       await moreEvents(page);
     }
-    expect(server.traffic.streamsOpen).toBe(2);
+    // bob's browser, and nobody else (alice only used the API).
+    expect(await openConnections()).toMatchObject({ dashboard: 1, notifications: 1 });
+    if (server) expect(server.traffic.streamsOpen).toBe(2);
   });
 
   it('all ten tabs show the same notifications', async () => {
@@ -117,17 +147,20 @@ describe('any number of tabs', () => {
   });
 
   it('closing the tab that holds the streams leaves the others live: nothing missed, nothing twice', async () => {
-    const before = server.traffic.streamUrls.length;
+    const before = server?.traffic.streamUrls.length ?? 0;
     const leader = tabs.shift()!;
     const titles = [await notifyBob()];
     await leader.close();
     // Sent while the lead changes hands, and after.
     titles.push(await notifyBob());
-    await until('the streams to be opened again by another tab', () =>
-      server.traffic.streamUrls
-        .slice(before)
-        .some((u) => u.startsWith('/api/notifications/stream?lastEventId=')),
-    );
+    if (server) {
+      const proxy = server;
+      await until('another tab to open the streams again, resuming', async () =>
+        proxy.traffic.streamUrls
+          .slice(before)
+          .some((u) => u.startsWith('/api/notifications/stream?lastEventId=')),
+      );
+    }
     titles.push(await notifyBob());
 
     for (const page of tabs) {
@@ -139,7 +172,12 @@ describe('any number of tabs', () => {
       for (const title of titles) await item(page, title).waitFor();
       expect(await page.getByTestId('notification').count()).toBe(5);
     }
-    await until('one stream of each kind', () => server.traffic.streamsOpen === 2);
+    // The closed tab's streams are gone (the API notices when their sockets close).
+    await until('one stream of each kind', async () => {
+      const c = await openConnections();
+      return c['dashboard'] === 1 && c['notifications'] === 1;
+    });
+    if (server) expect(server.traffic.streamsOpen).toBe(2);
   });
 
   it('a notification read in one tab is read in all', async () => {
