@@ -46,9 +46,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   inFlightRequests.attach(app.getHttpServer());
   app.use(inFlightRequests.middleware);
   app.setGlobalPrefix('api');
-  // A balancer on this machine (npm run start:cluster) forwards the client address in
-  // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.
-  app.set('trust proxy', 'loopback');
+  // A reverse proxy (deploy/nginx, npm run start:cluster) forwards the client address in
+  // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a
+  // direct client cannot claim another address.
+  app.set('trust proxy', config.trustProxy);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();
