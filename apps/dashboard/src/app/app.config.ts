@@ -2,12 +2,13 @@ import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/
 import {
   type ApplicationConfig,
   provideBrowserGlobalErrorListeners,
+  inject,
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
-import { authInterceptor } from '@realtime/dashboard/data-access-api';
-import { BACKOFF_POLICY } from '@realtime/dashboard/data-access-realtime';
+import { AuthStore, authInterceptor } from '@realtime/dashboard/data-access-api';
+import { BACKOFF_POLICY, SESSION_CHECK } from '@realtime/dashboard/data-access-realtime';
 
 import { appRoutes } from './app.routes';
 import { backoffFromLocation } from './backoff-config';
@@ -18,6 +19,14 @@ export const appConfig: ApplicationConfig = {
     provideZonelessChangeDetection(),
     provideRouter(appRoutes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
+    // A refused stream asks the auth store whether the session still holds (one place for all).
+    {
+      provide: SESSION_CHECK,
+      useFactory: () => {
+        const auth = inject(AuthStore);
+        return () => auth.checkSession();
+      },
+    },
     {
       provide: BACKOFF_POLICY,
       useFactory: () =>

@@ -32,6 +32,8 @@ export interface ChatConnectionOptions {
   factory: ChatSocketFactory;
   /** Read at every attempt, so that a reconnect uses the current token. */
   token: () => string | null;
+  /** The auth store's one handler for a refused session (renew, or sign in again). */
+  sessionRejected?: () => Promise<boolean>;
   online$: Observable<boolean>;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
@@ -93,6 +95,8 @@ export function createChatConnection(options: ChatConnectionOptions): ChatConnec
     connect: () => fromChatSocket(options.factory, options.token()),
     isOpen: (e) => e.kind === 'open',
     describe,
+    isSessionRejected: (e) => e instanceof ChatConnectionLostError && e.unauthorized,
+    sessionRejected: options.sessionRejected,
     online$: options.online$,
     policy: options.policy,
     scheduler: options.scheduler,

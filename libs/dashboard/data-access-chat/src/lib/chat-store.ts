@@ -68,6 +68,7 @@ export class ChatStore {
   private readonly connection = createChatConnection({
     factory: inject(CHAT_SOCKET_FACTORY),
     token: () => this.auth.token,
+    sessionRejected: () => this.auth.sessionRejected(),
     online$: inject(ONLINE_STATUS),
     policy: inject(BACKOFF_POLICY),
     scheduler: inject(REALTIME_SCHEDULER),

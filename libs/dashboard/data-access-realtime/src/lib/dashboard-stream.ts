@@ -4,7 +4,7 @@ import type { Observable } from 'rxjs';
 import { DASHBOARD_EVENTS, type DashboardEvent } from '@realtime/contracts';
 
 import type { ConnectionState } from './connection-state';
-import { EVENT_SOURCE_FACTORY } from './event-source';
+import { EVENT_SOURCE_FACTORY, SESSION_CHECK } from './event-source';
 import { ONLINE_STATUS } from './online-status';
 import { BACKOFF_POLICY, CLOCK, REALTIME_SCHEDULER } from './realtime-config';
 import { type SseRawEvent, type StreamMessage, createSseConnection } from './sse-connection';
@@ -33,6 +33,7 @@ export class DashboardStream {
     events: Object.values(DASHBOARD_EVENTS),
     parse: parseDashboardEvent,
     factory: inject(EVENT_SOURCE_FACTORY),
+    checkSession: inject(SESSION_CHECK),
     online$: inject(ONLINE_STATUS),
     policy: inject(BACKOFF_POLICY),
     scheduler: inject(REALTIME_SCHEDULER),

@@ -29,6 +29,13 @@ export interface ManagedConnectionOptions<M> {
   /** What the user reads about a failed attempt. */
   describe: (error: unknown) => string;
   online$: Observable<boolean>;
+  /**
+   * Whether `error` says the server refused the session. Such an error is not retried: the state
+   * becomes `unauthorized` and `sessionRejected` (the auth store's one handler) decides.
+   */
+  isSessionRejected?: (error: unknown) => boolean;
+  /** Renews the session (resolves true: connect again) or signs the user out (false). */
+  sessionRejected?: () => Promise<boolean>;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
   clock: () => number;
@@ -64,6 +71,7 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
       if (options.isOpen(m)) state.next({ kind: 'connected', since: clock() });
     }),
     retryWithBackoff<M>({
+      retryable: (error) => !options.isSessionRejected?.(error),
       policy: options.policy,
       scheduler: options.scheduler,
       random: options.random,
@@ -77,6 +85,13 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
         }),
     }),
     catchError((error: unknown) => {
+      if (options.isSessionRejected?.(error)) {
+        state.next({ kind: 'unauthorized' });
+        void options.sessionRejected?.().then((renewed) => {
+          if (renewed) manual.next();
+        });
+        return EMPTY;
+      }
       state.next({ kind: 'disconnected', reason: options.describe(error) });
       return EMPTY;
     }),
