@@ -1,6 +1,7 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import {
   type ApplicationConfig,
+  inject,
   provideBrowserGlobalErrorListeners,
   inject,
   provideZonelessChangeDetection,
@@ -8,7 +9,11 @@ import {
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
 import { AuthStore, authInterceptor } from '@realtime/dashboard/data-access-api';
-import { BACKOFF_POLICY, SESSION_CHECK } from '@realtime/dashboard/data-access-realtime';
+import {
+  BACKOFF_POLICY,
+  SESSION_CHECK,
+  SHARED_STREAMS_SCOPE,
+} from '@realtime/dashboard/data-access-realtime';
 
 import { appRoutes } from './app.routes';
 import { backoffFromLocation } from './backoff-config';
@@ -31,6 +36,14 @@ export const appConfig: ApplicationConfig = {
       provide: BACKOFF_POLICY,
       useFactory: () =>
         backoffFromLocation(window.location, typeof sessionStorage === 'undefined' ? null : sessionStorage),
+    },
+    {
+      // The tabs of one signed-in user share one set of streams (see data-access-realtime).
+      provide: SHARED_STREAMS_SCOPE,
+      useFactory: () => {
+        const auth = inject(AuthStore);
+        return () => `user-${auth.user()?.id ?? 'anonymous'}`;
+      },
     },
   ],
 };
