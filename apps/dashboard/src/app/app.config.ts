@@ -3,7 +3,6 @@ import {
   type ApplicationConfig,
   inject,
   provideBrowserGlobalErrorListeners,
-  inject,
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
