@@ -1,7 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 
-import type { LoginRequest, LoginResponse } from '@realtime/contracts';
+import type { LoginRequest, LoginResponse, Role } from '@realtime/contracts';
 
 import { UsersService } from '../users/users.service';
 import { TokenService } from './token.service';
@@ -21,7 +21,8 @@ export class AuthService {
     const row = await this.users.findByUsername(username);
     const ok = await this.users.verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
     if (!row || !ok) throw new UnauthorizedException('Wrong username or password');
-    const user = { id: Number(row.id), username: row.username };
+    if (row.disabled_at !== null) throw new UnauthorizedException('This account is disabled');
+    const user = { id: Number(row.id), username: row.username, role: row.role as Role };
     return { ...(await this.tokens.issue(user)), user };
   }
 }

@@ -32,9 +32,11 @@ import {
   type CodedError,
   type JoinAck,
   type LeaveAck,
+  type Role,
   type RoomMember,
   TYPING_TTL_MS,
   type TypingAck,
+  roleAtLeast,
 } from '@realtime/contracts';
 import {
   AuthRefreshRequestSchema,
@@ -59,6 +61,8 @@ import { TypingTracker } from './typing-tracker';
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
 export interface ChatSocketData {
   user: AuthUser;
+  /** The user's role when the socket connected (or last renewed its token). */
+  role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
 }
@@ -77,6 +81,14 @@ type ChatNamespace = Namespace<
 >;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
+/** The least role for each client event: viewers chat, so today every role may send each one. */
+export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
+  join: 'viewer',
+  leave: 'viewer',
+  chat: 'viewer',
+  typing: 'viewer',
+  auth: 'viewer',
+};
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -187,6 +199,7 @@ export class ChatGateway
           socket.once('disconnect', release);
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
+          socket.data.role = user.role;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -352,6 +365,7 @@ export class ChatGateway
         return fail('UNAUTHORIZED', 'The token belongs to another user');
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
+      socket.data.role = verified.role;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });
@@ -367,8 +381,13 @@ export class ChatGateway
     work: () => Promise<Ack<T>>,
   ): Promise<Ack<T>> {
     let result: Ack<T>;
+    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = await work();
+      result = roleAtLeast(socket.data.role, required)
+        ? await work()
+        : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+            requiredRole: required,
+          });
     } catch (err) {
       this.logger.error(
         `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
