@@ -117,13 +117,17 @@ describe('live overview', () => {
     await page.getByTestId('connection-message').filter({ hasText: "Can't reach the server" }).waitFor();
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-reconnecting.png') });
 
+    // Silent for more than two ticks: the page says its figures are stale.
+    await page.locator('[data-testid=updated].stale').waitFor();
     await api.restart();
     await waitForStatus('Live');
     const events = await attr('updated', 'data-events');
     await waitForEventsAfter(events);
-    // The earlier points are still there and new ones follow them.
+    // The earlier points are still there and new ones follow them, after a gap in every chart.
     expect(await attr('chart-orders', 'data-first')).toBe(firstPoint);
     expect(await attr('chart-orders', 'data-points')).toBeGreaterThan(points);
+    for (const chart of ['chart-orders', 'chart-revenue', 'chart-users'])
+      expect(await attr(chart, 'data-gaps')).toBeGreaterThanOrEqual(1);
   });
 
   it('gives up after five attempts and offers Reconnect, which works once the API is back', async () => {

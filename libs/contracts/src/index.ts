@@ -4,6 +4,7 @@ export * from './lib/auth';
 export * from './lib/chat';
 export * from './lib/errors';
 export * from './lib/health';
+export * from './lib/history';
 export * from './lib/metrics';
 export * from './lib/notifications';
 export * from './lib/orders';

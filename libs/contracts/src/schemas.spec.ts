@@ -2,6 +2,7 @@ import {
   ChatSendRequestSchema,
   CreateNotificationRequestSchema,
   CreateOrderRequestSchema,
+  DashboardHistoryRangeQuerySchema,
   IdempotencyKeySchema,
   NotificationListQuerySchema,
   describeIssues,
@@ -69,5 +70,40 @@ describe('contract schemas', () => {
     expect(
       ChatSendRequestSchema.safeParse({ roomId: 'general', content: '   ', clientId: 'c1' }).success,
     ).toBe(false);
+  });
+});
+
+describe('DashboardHistoryRangeQuerySchema', () => {
+  const parse = (q: Record<string, string>) => DashboardHistoryRangeQuerySchema.safeParse(q);
+  const message = (q: Record<string, string>) => {
+    const r = parse(q);
+    return r.success ? 'ok' : describeIssues(r.error);
+  };
+
+  it('takes epoch milliseconds and ISO 8601 times (UTC without an offset)', () => {
+    expect(parse({ from: '1000', to: '2026-11-30T10:00:00Z' }).data).toEqual({
+      from: 1000,
+      to: Date.UTC(2026, 10, 30, 10),
+    });
+    expect(parse({ from: '2026-11-30T10:00' }).data?.from).toBe(Date.UTC(2026, 10, 30, 10));
+    expect(parse({ from: '2026-11-30T12:00:00+02:00' }).data?.from).toBe(Date.UTC(2026, 10, 30, 10));
+    expect(parse({ from: '2026-11-30' }).data?.from).toBe(Date.UTC(2026, 10, 30));
+  });
+
+  it('takes steps in ms or as ISO 8601 durations, whole minutes only', () => {
+    expect(parse({ step: '60000' }).data?.step).toBe(60_000);
+    expect(parse({ step: 'PT5M' }).data?.step).toBe(300_000);
+    expect(parse({ step: 'P1DT1H' }).data?.step).toBe(90_000_000);
+    expect(message({ step: '90000' })).toMatch(/^step: must be a whole number of minutes/);
+    expect(message({ step: 'PT30S' })).toMatch(/^step: must be a whole number of minutes/);
+    expect(message({ step: 'P' })).toMatch(/^step: must be milliseconds or an ISO 8601 duration/);
+    expect(message({ step: 'PT' })).toMatch(/^step: must be milliseconds/);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(message({ from: 'tomorrow' })).toMatch(/^from: must be an ISO 8601 time or epoch milliseconds/);
+    expect(message({ to: '2026-02-30T25:00:00Z' })).toMatch(/^to: /);
+    expect(message({ from: '2000', to: '1000' })).toBe('from: must not be after to');
+    expect(message({ from: '1000', to: '1000' })).toBe('ok');
   });
 });

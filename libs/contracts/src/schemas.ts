@@ -21,6 +21,8 @@ import {
   type AuthRefreshRequest,
   type BroadcastNotificationRequest,
   CHAT_PAGE_MAX,
+  type DashboardHistoryRangeQuery,
+  HISTORY_MIN_STEP_MS,
 } from './index';
 
 export const LoginRequestSchema = z
@@ -130,6 +132,75 @@ export const ChatMessagesQuerySchema = z
       .optional(),
   })
   .strict();
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A point in time as the history API takes it: epoch milliseconds, or ISO 8601 (a date, or a
+ * date and time; without an offset it is UTC). Returns epoch ms.
+ */
+export const TimeParamSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let ms = NaN;
+    if (/^\d{1,15}$/.test(value)) ms = Number(value);
+    else {
+      const m = ISO_TIME.exec(value);
+      if (m) ms = Date.parse(m[4] !== undefined && m[7] === undefined ? `${value}Z` : value);
+    }
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
+
+/** A step of the history API: milliseconds, or an ISO 8601 duration (`PT5M`, `PT1H`, `P1D`). */
+export const StepParamSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let ms = NaN;
+    if (/^\d{1,15}$/.test(value)) ms = Number(value);
+    else {
+      const m = ISO_DURATION.exec(value);
+      if (m && value.length > 1 && !value.endsWith('T')) {
+        const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
+        ms = (((d * 24 + h) * 60 + min) * 60 + s) * 1000;
+      }
+    }
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be milliseconds or an ISO 8601 duration such as PT5M' });
+      return z.NEVER;
+    }
+    if (ms < HISTORY_MIN_STEP_MS || ms % HISTORY_MIN_STEP_MS !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a whole number of minutes (a multiple of ${HISTORY_MIN_STEP_MS} ms): the rows are per minute`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * Query of `GET /api/dashboard/history?from=&to=&step=`, each field checked on its own and
+ * `from` against `to`; the server fills in what is missing and bounds the number of points.
+ */
+export const DashboardHistoryRangeQuerySchema = z
+  .object({
+    from: TimeParamSchema.optional(),
+    to: TimeParamSchema.optional(),
+    step: StepParamSchema.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    path: ['from'],
+    message: 'must not be after to',
+  }) satisfies z.ZodType<{ from?: number; to?: number; step?: number }, DashboardHistoryRangeQuery>;
 
 /** One line naming each bad field: `amount: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
@@ -54,6 +55,7 @@ export class AppModule {
         ChatModule,
         OrdersModule,
         DashboardModule,
+        HistoryModule,
         NotificationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],

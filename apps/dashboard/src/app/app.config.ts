@@ -1,13 +1,14 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import {
   type ApplicationConfig,
+  inject,
   provideBrowserGlobalErrorListeners,
   provideZonelessChangeDetection,
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
-import { authInterceptor } from '@realtime/dashboard/data-access-api';
-import { BACKOFF_POLICY } from '@realtime/dashboard/data-access-realtime';
+import { AuthStore, authInterceptor } from '@realtime/dashboard/data-access-api';
+import { BACKOFF_POLICY, SHARED_STREAMS_SCOPE } from '@realtime/dashboard/data-access-realtime';
 
 import { appRoutes } from './app.routes';
 import { backoffFromLocation } from './backoff-config';
@@ -22,6 +23,14 @@ export const appConfig: ApplicationConfig = {
       provide: BACKOFF_POLICY,
       useFactory: () =>
         backoffFromLocation(window.location, typeof sessionStorage === 'undefined' ? null : sessionStorage),
+    },
+    {
+      // The tabs of one signed-in user share one set of streams (see data-access-realtime).
+      provide: SHARED_STREAMS_SCOPE,
+      useFactory: () => {
+        const auth = inject(AuthStore);
+        return () => `user-${auth.user()?.id ?? 'anonymous'}`;
+      },
     },
   ],
 };

@@ -71,18 +71,20 @@ export class DashboardFeed {
    * Serializes `metrics` once and publishes it as the next tick of every stream, after
    * appending it to the shared log. A tick the log refuses (another instance has logged a newer
    * one: two leaders for a moment) is not published; one the log cannot take (Redis down) is.
+   * Resolves whether it was published.
    */
-  async publishTick(metrics: DashboardMetrics): Promise<void> {
+  async publishTick(metrics: DashboardMetrics): Promise<boolean> {
     const id = this.ids.next(this.clock());
     const data = JSON.stringify(metrics);
     if (this.options.log) {
       try {
-        if (!(await this.options.log.append({ id, data }, this.clock()))) return;
+        if (!(await this.options.log.append({ id, data }, this.clock()))) return false;
       } catch {
         // Redis is down: the bus delivers locally, and this instance's ring still resumes
       }
     }
     await this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, data));
+    return true;
   }
 
   /**

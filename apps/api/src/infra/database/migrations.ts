@@ -145,6 +145,28 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('notifications').addColumn('sender_name', 'varchar(64)').execute();
       },
     },
+
+    // Issue 18: every dashboard tick rolled up into one row per minute (written by the tick
+    // publisher only), kept HISTORY_RETENTION_DAYS. Per metric: the sum (for the average),
+    // least and greatest value; the worst status as 0 operational, 1 degraded, 2 down.
+    '0004_history': {
+      async up(db: Db) {
+        let table = db.schema
+          .createTable('dashboard_history')
+          .addColumn('minute', 'bigint', (c) => c.primaryKey())
+          .addColumn('samples', 'integer', (c) => c.notNull());
+        for (const metric of ['active_users', 'orders_per_minute', 'revenue', 'orders_today']) {
+          table = table
+            .addColumn(`${metric}_sum`, 'double precision', (c) => c.notNull())
+            .addColumn(`${metric}_min`, 'double precision', (c) => c.notNull())
+            .addColumn(`${metric}_max`, 'double precision', (c) => c.notNull());
+        }
+        await table
+          .addColumn('status_worst', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -100,6 +100,27 @@ export interface ChatMessagesTable {
   created_at: number;
 }
 
+/** One minute of dashboard ticks (`minute` = its start, epoch ms). */
+export interface DashboardHistoryTable {
+  minute: number;
+  samples: number;
+  active_users_sum: number;
+  active_users_min: number;
+  active_users_max: number;
+  orders_per_minute_sum: number;
+  orders_per_minute_min: number;
+  orders_per_minute_max: number;
+  revenue_sum: number;
+  revenue_min: number;
+  revenue_max: number;
+  orders_today_sum: number;
+  orders_today_min: number;
+  orders_today_max: number;
+  /** 0 operational, 1 degraded, 2 down: the worst of the minute. */
+  status_worst: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -110,4 +131,5 @@ export interface Database {
   rooms: RoomsTable;
   room_members: RoomMembersTable;
   chat_messages: ChatMessagesTable;
+  dashboard_history: DashboardHistoryTable;
 }

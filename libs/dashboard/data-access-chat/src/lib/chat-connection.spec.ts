@@ -17,8 +17,10 @@ describe('createChatConnection', () => {
   const last = () => sockets[sockets.length - 1];
   const kinds = () => states.map((s) => s.kind);
 
-  function start() {
+  function start(visible$?: BehaviorSubject<boolean>) {
     const connection = createChatConnection({
+      visible$,
+      hiddenGraceMs: 30_000,
       factory: (t) => {
         const s = new FakeChatSocket(t, {});
         sockets.push(s);
@@ -115,5 +117,28 @@ describe('createChatConnection', () => {
     jest.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].closed).toBe(true);
+  });
+
+  it('a page hidden for the grace period lets its socket go, and opens a new one when seen again', () => {
+    const visible = new BehaviorSubject(true);
+    start(visible);
+    last().fire('connect');
+    visible.next(false);
+    jest.advanceTimersByTime(29_999);
+    visible.next(true);
+    visible.next(false);
+    jest.advanceTimersByTime(29_999);
+    expect(sockets).toHaveLength(1);
+    expect(last().closed).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(last().closed).toBe(true);
+    expect(states.at(-1)).toEqual({ kind: 'idle' });
+    jest.advanceTimersByTime(600_000);
+    expect(sockets).toHaveLength(1);
+
+    visible.next(true);
+    expect(sockets).toHaveLength(2);
+    last().fire('connect');
+    expect(events.at(-1)).toMatchObject({ kind: 'open', resumed: true });
   });
 });

@@ -18,6 +18,7 @@ import {
   CLOCK,
   type ConnectionState,
   ONLINE_STATUS,
+  PAGE_VISIBLE,
   REALTIME_SCHEDULER,
 } from '@realtime/dashboard/data-access-realtime';
 
@@ -69,6 +70,7 @@ export class ChatStore {
     factory: inject(CHAT_SOCKET_FACTORY),
     token: () => this.auth.token,
     online$: inject(ONLINE_STATUS),
+    visible$: inject(PAGE_VISIBLE),
     policy: inject(BACKOFF_POLICY),
     scheduler: inject(REALTIME_SCHEDULER),
     clock: this.clock,

@@ -1,7 +1,14 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 
 import type { ComponentHealth, SystemStatus } from '@realtime/contracts';
-import { LineChart, MetricCard, StatusPill, type Tone } from '@realtime/dashboard/ui';
+import {
+  LineChart,
+  MetricCard,
+  StatusPill,
+  type Tone,
+  describeSpan,
+  liveWindow,
+} from '@realtime/dashboard/ui';
 import {
   formatAgo,
   formatCurrency,
@@ -12,6 +19,7 @@ import {
 
 import { LatencyPanel } from './latency-panel';
 import { OverviewStore } from './overview.store';
+import { WINDOW_MS } from './series';
 
 const STATUS_TONE: Record<SystemStatus, Tone> = { operational: 'ok', degraded: 'warn', down: 'down' };
 const STATUS_LABEL: Record<SystemStatus, string> = {
@@ -73,6 +81,11 @@ export class OverviewPage {
     })),
   );
 
+  /** No figures yet while they are on their way (not when the server cannot be reached). */
+  protected readonly loadingFigures = computed(
+    () => this.m() === null && (this.store.historyLoading() || this.view().pulse),
+  );
+
   protected readonly updated = computed(() => {
     const age = this.store.ageMs();
     return age === null ? 'Waiting for data…' : `Updated ${formatAgo(age)}`;
@@ -84,6 +97,13 @@ export class OverviewPage {
   protected readonly fmtOrders = (v: number) => formatDecimal(v, v % 1 === 0 ? 0 : 1);
   protected readonly fmtUsers = (v: number) => formatInteger(v);
   protected readonly fmtRevenue = (v: number) => formatCurrencyCompact(v, this.currency());
+  protected readonly fmtRevenueExact = (v: number) => formatCurrency(v, this.currency());
+
+  /** The charts' title range: what the data covers, up to the 15-minute window. */
+  protected readonly rangeText = computed(() => {
+    const w = liveWindow(this.store.ordersSeries(), WINDOW_MS, this.store.serverNow());
+    return this.store.ordersSeries().length ? describeSpan(w.to - w.from) : 'last 15 min';
+  });
 
   private trendText(delta: number | null, digits: number): string {
     if (delta === null) return 'Trend after 5 minutes of data';

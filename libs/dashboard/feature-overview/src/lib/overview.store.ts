@@ -73,6 +73,8 @@ export class OverviewStore {
   readonly latencyHistory = this.latencySamples.asReadonly();
   readonly clockOffsetMs = this.serverClock.offsetMs;
   readonly clockUncertaintyMs = this.serverClock.uncertaintyMs;
+  /** The current time on the server's clock: where the live charts end. */
+  readonly serverNow = computed(() => this.now() + this.serverClock.offsetMs());
 
   constructor() {
     const ticker = setInterval(() => this.now.set(this.clock()), 1000);
@@ -155,7 +157,7 @@ export class OverviewStore {
   }
 
   private series(pick: (m: DashboardMetrics) => number): ChartPoint[] {
-    return this.points().map((m) => ({ x: m.timestamp, y: pick(m) }));
+    return this.points().map((m) => ({ t: m.timestamp, v: pick(m) }));
   }
 
   private trend(pick: (m: DashboardMetrics) => number): number | null {

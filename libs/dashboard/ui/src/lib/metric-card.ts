@@ -11,10 +11,15 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       <span class="label">{{ label() }}</span>
       <ng-content select="[rtCardBadge]" />
     </div>
-    <p class="value" [class.placeholder]="value() === null">{{ value() ?? '—' }}</p>
-    @if (hint()) {
-      <p class="hint">{{ hint() }}</p>
+    @if (value() === null && loading()) {
+      <p class="value placeholder">
+        <span class="skeleton" aria-hidden="true"></span><span class="sr-only">Loading</span>
+      </p>
+    } @else {
+      <p class="value" [class.placeholder]="value() === null">{{ value() ?? '—' }}</p>
     }
+    <!-- Always there, so a card keeps its height when the hint comes and goes. -->
+    <p class="hint">{{ hint() ?? '' }}</p>
     <ng-content />
   `,
   host: { class: 'rt-card', '[attr.data-tone]': 'tone()', role: 'group', '[attr.aria-label]': 'label()' },
@@ -23,7 +28,7 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       display: flex;
       flex-direction: column;
       gap: 0.25rem;
-      padding: 1rem 1.125rem;
+      padding: var(--card-padding, 1rem 1.125rem);
       position: relative;
       overflow: hidden;
     }
@@ -70,8 +75,24 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
     .value.placeholder {
       color: var(--muted);
     }
+    .skeleton {
+      display: inline-block;
+      width: 6ch;
+      height: 0.8em;
+      border-radius: 0.25rem;
+      background: color-mix(in srgb, var(--muted) 18%, transparent);
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
     .hint {
       margin: 0;
+      min-height: 1.3em;
       color: var(--muted);
       font-size: 0.8125rem;
       font-variant-numeric: tabular-nums;
@@ -83,4 +104,6 @@ export class MetricCard {
   readonly value = input<string | null>(null);
   readonly hint = input<string | null>(null);
   readonly tone = input<Tone>('neutral');
+  /** No value yet because it is on its way: a skeleton instead of a dash. */
+  readonly loading = input(false);
 }
