@@ -82,6 +82,8 @@ const ROUTES: Route[] = [
     ok: 204,
   },
   { method: 'GET', path: () => '/api/chat/rooms', least: 'viewer', ok: 200 },
+  // Also open to the scrape token (METRICS_TOKEN) and, later, an API key with metrics:read.
+  { method: 'GET', path: () => '/api/metrics', least: 'admin', ok: 200 },
   {
     method: 'GET',
     path: () => '/api/chat/rooms/general/messages',
