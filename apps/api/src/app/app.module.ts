@@ -9,12 +9,14 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { MetricsModule } from '../infra/metrics/metrics.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
+import { MetricsEndpointModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -46,6 +48,7 @@ export class AppModule {
             },
           }),
         }),
+        MetricsModule,
         DatabaseModule,
         EventBusModule,
         UsersModule,
@@ -57,6 +60,7 @@ export class AppModule {
         DashboardModule,
         HistoryModule,
         NotificationsModule,
+        MetricsEndpointModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

@@ -9,6 +9,8 @@ import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
+import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
+import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
 import { inFlightRequests } from './lifecycle/in-flight';
 import { serveDashboard } from './web/dashboard-site';
@@ -39,12 +41,15 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );
   }
+  const metrics = app.get(Metrics);
+  app.use(httpMetrics(metrics));
   inFlightRequests.attach(app.getHttpServer());
   app.use(inFlightRequests.middleware);
   app.setGlobalPrefix('api');
-  // A balancer on this machine (npm run start:cluster) forwards the client address in
-  // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.
-  app.set('trust proxy', 'loopback');
+  // A reverse proxy (deploy/nginx, npm run start:cluster) forwards the client address in
+  // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a
+  // direct client cannot claim another address.
+  app.set('trust proxy', config.trustProxy);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();
@@ -56,7 +61,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (serveDashboard(app, config.dashboardDir ?? builtDashboardDir())) {
     logger.log('Serving the built dashboard at /', 'Bootstrap');
   }
-  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config, metrics));
   // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
   // re-raising the signal, so a clean shutdown could not exit with code 0.
 

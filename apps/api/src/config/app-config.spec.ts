@@ -83,6 +83,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...prod, API_DOCS: 'true' }).apiDocs).toBe(true);
   });
 
+  it('trusts X-Forwarded-For from loopback by default, from the listed proxies when set', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, uniquelocal,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      'uniquelocal',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY=.*"10.0.0.0\/33"/);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('reads DEMO=false and a postgres url', () => {
     const c = loadConfig({
       DEMO: 'false',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
@@ -59,11 +60,33 @@ const EnvSchema = z.object({
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
   API_DOCS: bool.optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^\s*[\w.:/-]+(\s*,\s*[\w.:/-]+)*\s*$/,
+      'must be a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    )
+    .default('loopback'),
   DASHBOARD_DIR: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
+  APP_VERSION: z
+    .string()
+    .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
+    .optional(),
 });
 
+/** What Express's `trust proxy` takes: a named range, an address, or an address/prefix. */
+function isProxySpec(spec: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(spec)) return true;
+  const [address, prefix, ...rest] = spec.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 /** Never echoed in an error: their values are secrets. */
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'MONITORING_TOKEN']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'MONITORING_TOKEN', 'METRICS_TOKEN']);
 /** Echoed with the password (and any query string) taken out. */
 const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL']);
 
@@ -151,10 +174,21 @@ export interface AppConfig {
   maxConnectionsPerUser: number;
   /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
   notificationStreamsPerUser: number;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (Express `trust proxy`): their peers'
+   * address becomes the client's; nobody else can claim another address.
+   */
+  trustProxy: string[];
   /** Serve the OpenAPI document and UI at /api/docs (default: outside production only). */
   apiDocs: boolean;
   /** The built dashboard served at `/` when it holds an index.html (default: beside the built API). */
   dashboardDir: string | undefined;
+  /** Bearer token a Prometheus scraper sends to `GET /api/metrics`; unset: admins only. */
+  metricsToken: string | undefined;
+  /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
+  metricsPort: number | undefined;
+  /** Shown on the operations page and in `rt_instance_info`. */
+  version: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -179,6 +213,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (weak) {
     throw new ConfigError(
       `Invalid configuration: JWT_SECRET ${weak} when NODE_ENV=production (e.g. openssl rand -hex 32)`,
+    );
+  }
+  const trustProxy = e.TRUST_PROXY.split(',').map((s) => s.trim());
+  const badProxy = trustProxy.find((p) => !isProxySpec(p));
+  if (badProxy !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration: TRUST_PROXY=${JSON.stringify(e.TRUST_PROXY)} has ${JSON.stringify(badProxy)}, ` +
+        'not an address, a CIDR range, loopback, linklocal or uniquelocal',
     );
   }
   const demo = e.DEMO ?? e.NODE_ENV !== 'production';
@@ -215,6 +257,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
     apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
+    trustProxy,
     dashboardDir: e.DASHBOARD_DIR,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
+    version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };
 }

@@ -1,8 +1,9 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 
 import type { LoginRequest, LoginResponse } from '@realtime/contracts';
 
+import { Metrics } from '../../infra/metrics/metrics';
 import { UsersService } from '../users/users.service';
 import { TokenService } from './token.service';
 
@@ -15,12 +16,16 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async login({ username, password }: LoginRequest): Promise<LoginResponse> {
     const row = await this.users.findByUsername(username);
     const ok = await this.users.verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
-    if (!row || !ok) throw new UnauthorizedException('Wrong username or password');
+    if (!row || !ok) {
+      this.metrics?.authFailure('bad_login');
+      throw new UnauthorizedException('Wrong username or password');
+    }
     const user = { id: Number(row.id), username: row.username };
     return { ...(await this.tokens.issue(user)), user };
   }

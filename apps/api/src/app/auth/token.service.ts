@@ -1,9 +1,10 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 
 import type { AuthUser } from '@realtime/contracts';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { type AuthFailureReason, Metrics } from '../../infra/metrics/metrics';
 import { UsersService } from '../users/users.service';
 
 export const JWT_ISSUER = 'realtime-dashboard';
@@ -29,6 +30,7 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async issue(user: AuthUser): Promise<{ accessToken: string; expiresIn: number }> {
@@ -47,7 +49,7 @@ export class TokenService {
 
   /** Returns the user or throws a 401 whose message says why (for HTTP and `connect_error`). */
   async verify(token: string | undefined | null): Promise<VerifiedUser> {
-    if (!token) throw new UnauthorizedException('Missing access token');
+    if (!token) throw this.refuse('no_credentials', 'Missing access token');
     let payload: AccessTokenPayload;
     try {
       payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, {
@@ -56,13 +58,19 @@ export class TokenService {
         audience: JWT_AUDIENCE,
       });
     } catch (err) {
-      if (err instanceof TokenExpiredError) throw new UnauthorizedException('Access token expired');
-      throw new UnauthorizedException('Invalid access token');
+      if (err instanceof TokenExpiredError) throw this.refuse('expired', 'Access token expired');
+      throw this.refuse('forged', 'Invalid access token');
     }
     const id = Number(payload.sub);
-    if (!Number.isSafeInteger(id)) throw new UnauthorizedException('Invalid access token');
+    if (!Number.isSafeInteger(id)) throw this.refuse('forged', 'Invalid access token');
     const user = await this.users.findById(id);
-    if (!user) throw new UnauthorizedException('User no longer exists');
+    if (!user) throw this.refuse('revoked', 'User no longer exists');
     return { ...user, tokenExp: payload.exp };
+  }
+
+  /** The 401 for a refused credential, counted by reason. */
+  private refuse(reason: AuthFailureReason, message: string): UnauthorizedException {
+    this.metrics?.authFailure(reason);
+    return new UnauthorizedException(message);
   }
 }

@@ -3,6 +3,7 @@ import {
   Inject,
   Logger,
   OnModuleDestroy,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import {
@@ -48,6 +49,7 @@ import {
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
@@ -145,6 +147,7 @@ export class ChatGateway
     private readonly presence: PresenceService,
     @Inject(APP_CONFIG) config: AppConfig,
     bus: EventBus,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     const { perSecond, burst } = config.chatRateLimit;
     const redis = redisBusOf(bus);
@@ -170,6 +173,7 @@ export class ChatGateway
               `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
             ) as Error & { data?: unknown };
             refused.data = { code: 'TOO_MANY_CONNECTIONS' };
+            this.metrics?.rateLimited('ws connect');
             return next(refused);
           }
           // Counted from here, so that handshakes in flight count too; released on disconnect.
@@ -366,6 +370,7 @@ export class ChatGateway
     event: string,
     work: () => Promise<Ack<T>>,
   ): Promise<Ack<T>> {
+    const startedAt = performance.now();
     let result: Ack<T>;
     try {
       result = await work();
@@ -375,6 +380,8 @@ export class ChatGateway
       );
       result = fail('INTERNAL', 'Something went wrong; try again');
     }
+    this.metrics?.socketEvent(event, secondsSince(startedAt), result.ok);
+    if (!result.ok && result.error.code === 'RATE_LIMITED') this.metrics?.rateLimited(`ws ${event}`);
     if (!result.ok && socket.connected) socket.emit('error', { ...result.error, event });
     return result;
   }
