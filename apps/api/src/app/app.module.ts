@@ -9,11 +9,16 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { MetricsModule } from '../infra/metrics/metrics.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
+import { MetricsEndpointModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -45,6 +50,7 @@ export class AppModule {
             },
           }),
         }),
+        MetricsModule,
         DatabaseModule,
         EventBusModule,
         UsersModule,
@@ -54,7 +60,11 @@ export class AppModule {
         ChatModule,
         OrdersModule,
         DashboardModule,
+        HistoryModule,
+        AnnotationsModule,
+        AlertsModule,
         NotificationsModule,
+        MetricsEndpointModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

@@ -49,17 +49,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body =
         typeof response === 'string'
           ? { message: response }
-          : (response as { message?: unknown; error?: unknown });
+          : (response as { message?: unknown; error?: unknown; requiredRole?: unknown });
       const message = Array.isArray(body.message)
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
       const error = typeof body.error === 'string' ? body.error : reasonPhrase(status);
       // A machine-readable code (and its figures) where the thrower gave one (chat: NAME_TAKEN…).
       const extra = body as { code?: unknown; retryAfterMs?: unknown; limit?: unknown };
+      // A refused role check names the role it needs (RolesGuard's `forbidden()`).
+      const requiredRole = 'requiredRole' in body ? body.requiredRole : undefined;
       return {
         statusCode: status,
         message,
         error,
+        ...(typeof requiredRole === 'string'
+          ? { requiredRole: requiredRole as ApiError['requiredRole'] }
+          : {}),
         ...(typeof extra.code === 'string' ? { code: extra.code } : {}),
         ...(typeof extra.retryAfterMs === 'number' ? { retryAfterMs: extra.retryAfterMs } : {}),
         ...(typeof extra.limit === 'number' ? { limit: extra.limit } : {}),

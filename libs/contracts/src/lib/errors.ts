@@ -1,3 +1,5 @@
+import type { Role } from './auth';
+
 /** The JSON body of every 4xx/5xx HTTP answer. */
 export interface ApiError {
   statusCode: number;
@@ -7,6 +9,8 @@ export interface ApiError {
   code?: string;
   retryAfterMs?: number;
   limit?: number;
+  /** On a 403: the least role that may do this. */
+  requiredRole?: Role;
 }
 
 /** Codes carried by socket acknowledgements and `error` events. */
@@ -17,6 +21,8 @@ export type ChatErrorCode =
   | 'RATE_LIMITED'
   | 'UNKNOWN_EVENT'
   | 'UNAUTHORIZED'
+  /** The caller's role (or credential kind) may not do this; `requiredRole` says what may. */
+  | 'FORBIDDEN'
   /** In a `connect_error`: the user has MAX_CONNECTIONS_PER_USER sockets open already. */
   | 'TOO_MANY_CONNECTIONS'
   /** The server is going down; the socket closes next and the client reconnects. */
@@ -40,4 +46,6 @@ export interface CodedError {
   retryAfterMs?: number;
   /** With `LIMIT_REACHED`: the bound that was hit. */
   limit?: number;
+  /** With `FORBIDDEN`: the least role that may do this. */
+  requiredRole?: Role;
 }

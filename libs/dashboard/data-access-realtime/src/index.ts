@@ -7,3 +7,8 @@ export * from './lib/realtime-config';
 export * from './lib/retry-with-backoff';
 export * from './lib/sse-connection';
 export * from './lib/managed-connection';
+export * from './lib/page-lifecycle';
+export * from './lib/recent-ids';
+export * from './lib/shared-streams';
+export * from './lib/tab-election';
+export * from './lib/tab-hub';

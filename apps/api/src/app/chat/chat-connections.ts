@@ -1,9 +1,16 @@
-import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, UnauthorizedException } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 
-import { type AuthUser, CHAT_CLIENT_EVENTS, type ChatServerEvents, TYPING_TTL_MS } from '@realtime/contracts';
+import {
+  type AuthUser,
+  CHAT_CLIENT_EVENTS,
+  type ChatServerEvents,
+  type Role,
+  TYPING_TTL_MS,
+} from '@realtime/contracts';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { Metrics } from '../../infra/metrics/metrics';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
@@ -54,6 +61,7 @@ export class ChatConnections {
     private readonly presence: PresenceService,
     private readonly roomPresence: ChatPresence,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
     this.typingRelay = new TypingRelay(config.chat?.typingRelayMs ?? 0, (roomId, user, isTyping) =>
@@ -80,6 +88,7 @@ export class ChatConnections {
               `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
             ) as Error & { data?: unknown };
             refused.data = { code: 'TOO_MANY_CONNECTIONS' };
+            this.metrics?.rateLimited('ws connect');
             return next(refused);
           }
           // Counted from here, so that handshakes in flight count too; released on disconnect.
@@ -96,8 +105,8 @@ export class ChatConnections {
           };
           socket.once('disconnect', release);
           socket.conn?.once('close', release);
-          const role = (user as AuthUser & { role?: string }).role;
-          socket.data.user = { id: user.id, username: user.username, ...(role ? { role } : {}) };
+          socket.data.user = { id: user.id, username: user.username, role: user.role };
+          socket.data.role = user.role;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -145,9 +154,11 @@ export class ChatConnections {
     if (rooms.length && socket.data.user) this.roomPresence.left(socket.data.user.id, rooms);
   }
 
-  /** In-band token refresh: moves the socket's expiry. */
-  refreshed(socket: ChatSocket, tokenExp: number) {
+  /** In-band token refresh: moves the socket's expiry and takes the role it carries now. */
+  refreshed(socket: ChatSocket, tokenExp: number, role: Role) {
     socket.data.tokenExp = tokenExp;
+    socket.data.role = role;
+    socket.data.user = { ...socket.data.user, role };
     this.scheduleExpiry(socket, tokenExp);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 
-import type { AuthUser, ChatServerEvents, RoomMember } from '@realtime/contracts';
+import type { AuthUser, ChatServerEvents, Role, RoomMember, SessionUser } from '@realtime/contracts';
 
 import { ChatRoomsService, chunks } from './chat-rooms.service';
 
@@ -14,7 +14,9 @@ export const chatRoomsOf = (rooms: Iterable<string>) =>
 
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
 export interface ChatSocketData {
-  user: AuthUser;
+  user: SessionUser;
+  /** The user's role when the socket connected (or last renewed its token). */
+  role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
 }

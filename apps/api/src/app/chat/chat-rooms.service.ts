@@ -29,10 +29,7 @@ export interface Room {
 /** Rooms a batched query takes at once: far below SQLite's and PostgreSQL's parameter limits. */
 export const ROOMS_PER_QUERY = 500;
 
-/**
- * ROLE: admin. Admins manage (and may join) any room. feat/accounts puts the role in the token;
- * until then nobody is an admin here and this reads the role only when it is present.
- */
+/** Admins manage (and may join, list and read) any room; every other role only its own. */
 export function isAdmin(user: AuthUser): boolean {
   return (user as AuthUser & { role?: string }).role === 'admin';
 }
@@ -304,7 +301,6 @@ export class ChatRoomsService implements OnModuleInit {
   private async managed(actor: AuthUser, roomId: string): Promise<Room> {
     const { room } = await this.visible(actor, roomId);
     if (room.ownerId !== actor.id && !isAdmin(actor)) {
-      // ROLE: admin (or the owner)
       throw new ChatError('FORBIDDEN', `Only the owner of ${roomId} or an admin may do that`);
     }
     return room;

@@ -128,7 +128,7 @@ export class ChatController {
     return http(() => this.rooms.markRead(user, id, body.messageId));
   }
 
-  /** ROLE: admin, or the room's owner. */
+  /** The room's owner, or an admin. */
   @Post('rooms/:roomId/archive')
   @HttpCode(204)
   archive(@CurrentUser() user: AuthUser, @Param('roomId') roomId: string): Promise<void> {
@@ -139,7 +139,7 @@ export class ChatController {
     });
   }
 
-  /** ROLE: admin, or the room's owner. */
+  /** The room's owner, or an admin. */
   @Delete('rooms/:roomId')
   @HttpCode(204)
   remove(@CurrentUser() user: AuthUser, @Param('roomId') roomId: string): Promise<void> {

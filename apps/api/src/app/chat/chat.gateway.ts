@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Logger, OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Logger,
+  OnModuleDestroy,
+  Optional,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -22,7 +28,9 @@ import {
   type CodedError,
   type JoinAck,
   type LeaveAck,
+  type Role,
   type TypingAck,
+  roleAtLeast,
 } from '@realtime/contracts';
 import {
   AuthRefreshRequestSchema,
@@ -33,6 +41,7 @@ import {
   describeIssues,
 } from '@realtime/contracts/schemas';
 
+import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { TokenService } from '../auth/token.service';
 import { ChatService } from './chat.service';
 import { ChatConnections, type ChatSocket } from './chat-connections';
@@ -43,6 +52,15 @@ import { ChatRoomsService } from './chat-rooms.service';
 
 export { roomChannel, userChannel } from './chat-presence';
 export type { ChatSocket } from './chat-connections';
+
+/** The least role for each client event: viewers chat, so today every role may send each one. */
+export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
+  join: 'viewer',
+  leave: 'viewer',
+  chat: 'viewer',
+  typing: 'viewer',
+  auth: 'viewer',
+};
 
 function fail(
   code: ChatErrorCode,
@@ -95,6 +113,7 @@ export class ChatGateway
     private readonly connections: ChatConnections,
     private readonly presence: ChatPresence,
     private readonly limits: ChatLimits,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   afterInit(nsp: ChatNamespace) {
@@ -238,7 +257,7 @@ export class ChatGateway
       }
       if (verified.id !== socket.data.user.id)
         return fail('UNAUTHORIZED', 'The token belongs to another user');
-      if (socket.connected) this.connections.refreshed(socket, verified.tokenExp);
+      if (socket.connected) this.connections.refreshed(socket, verified.tokenExp, verified.role);
       return { ok: true, expiresAt: verified.tokenExp };
     });
   }
@@ -260,9 +279,15 @@ export class ChatGateway
     event: string,
     work: () => Promise<Ack<T>>,
   ): Promise<Ack<T>> {
+    const startedAt = performance.now();
     let result: Ack<T>;
+    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = await work();
+      result = roleAtLeast(socket.data.role, required)
+        ? await work()
+        : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+            requiredRole: required,
+          });
     } catch (err) {
       if (err instanceof ChatError) {
         result = { ok: false, error: err.toCoded() };
@@ -273,6 +298,8 @@ export class ChatGateway
         result = fail('INTERNAL', 'Something went wrong; try again');
       }
     }
+    this.metrics?.socketEvent(event, secondsSince(startedAt), result.ok);
+    if (!result.ok && result.error.code === 'RATE_LIMITED') this.metrics?.rateLimited(`ws ${event}`);
     if (!result.ok && socket.connected) socket.emit('error', { ...result.error, event });
     return result;
   }

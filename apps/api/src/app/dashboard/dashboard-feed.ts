@@ -12,6 +12,8 @@ import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
 export const DASHBOARD_TICKS_CHANNEL = 'dashboard:metrics';
+/** Annotations (alerts, deploys, notes) for every open dashboard stream of the cluster. */
+export const DASHBOARD_ANNOTATIONS_CHANNEL = 'dashboard:annotations';
 /** Refreshes meant for the open streams of one user only. */
 export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId}`;
 
@@ -51,6 +53,7 @@ export class DashboardFeed {
   private readonly ids: EventIds;
   private readonly ring: TickRing;
   private readonly ticks$ = new Subject<Tick>();
+  private readonly annotations$ = new Subject<MessageEvent>();
   private readonly perUser = new Map<number, Observable<MessageEvent>>();
   private readonly subscription: Subscription;
   private readonly clock: () => number;
@@ -65,24 +68,29 @@ export class DashboardFeed {
     this.ids = new EventIds(this.clock());
     this.ring = new TickRing(options.retentionMs, options.capacity, this.ids.last + 1);
     this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
+    this.subscription.add(
+      bus.channel(DASHBOARD_ANNOTATIONS_CHANNEL).subscribe((m) => this.receiveAnnotation(m)),
+    );
   }
 
   /**
    * Serializes `metrics` once and publishes it as the next tick of every stream, after
    * appending it to the shared log. A tick the log refuses (another instance has logged a newer
    * one: two leaders for a moment) is not published; one the log cannot take (Redis down) is.
+   * Resolves whether it was published.
    */
-  async publishTick(metrics: DashboardMetrics): Promise<void> {
+  async publishTick(metrics: DashboardMetrics): Promise<boolean> {
     const id = this.ids.next(this.clock());
     const data = JSON.stringify(metrics);
     if (this.options.log) {
       try {
-        if (!(await this.options.log.append({ id, data }, this.clock()))) return;
+        if (!(await this.options.log.append({ id, data }, this.clock()))) return false;
       } catch {
         // Redis is down: the bus delivers locally, and this instance's ring still resumes
       }
     }
     await this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, data));
+    return true;
   }
 
   /**
@@ -106,6 +114,15 @@ export class DashboardFeed {
     for (const t of ticks) this.ids.observe(t.id);
     this.ring.seed(ticks, this.clock());
     return ticks.length;
+  }
+
+  /**
+   * Pushes an annotation (already serialized) to every open dashboard stream of the cluster
+   * as an `annotation` event. Not replayed on resume: a client fills its gaps from history.
+   */
+  publishAnnotation(data: string): Promise<void> {
+    const id = this.ids.next(this.clock());
+    return this.bus.publish(DASHBOARD_ANNOTATIONS_CHANNEL, encode(id, this.instanceId, data));
   }
 
   /** Pushes `metrics` to the open streams of `userId` only. */
@@ -142,6 +159,7 @@ export class DashboardFeed {
       const live = (event: MessageEvent) => (held ? held.push(event) : deliver(event));
       const subscription = this.ticks$.subscribe((tick) => live(tick.event));
       subscription.add(this.userEvents(userId).subscribe(live));
+      subscription.add(this.annotations$.subscribe(live));
       for (const event of this.opening(lastEventId, snapshot)) deliver(event);
       const pending = held;
       held = null;
@@ -165,6 +183,7 @@ export class DashboardFeed {
   close(): void {
     this.subscription.unsubscribe();
     this.ticks$.complete();
+    this.annotations$.complete();
   }
 
   private opening(lastEventId: string | undefined, snapshot: () => DashboardMetrics): MessageEvent[] {
@@ -212,6 +231,13 @@ export class DashboardFeed {
       type: DASHBOARD_EVENTS.reset,
       data: JSON.stringify(data),
     };
+  }
+
+  private receiveAnnotation(message: string) {
+    const decoded = decode(message);
+    if (!decoded) return;
+    this.ids.observe(decoded.id);
+    this.annotations$.next({ id: String(decoded.id), type: DASHBOARD_EVENTS.annotation, data: decoded.data });
   }
 
   private receiveTick(message: string) {

@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
+import {
+  Kysely,
+  type LogEvent,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase,
+  sql,
+} from 'kysely';
 import { Pool, types } from 'pg';
 
 import { CodeMigrationProvider } from './migrations';
@@ -19,10 +27,16 @@ export interface DatabaseHandle {
   queryCount?: () => number;
 }
 
-/** Kysely's log hook as a counter: one increment per statement, nothing else. */
-function counter() {
+/** Counts statements (health shows it), then passes each on to the metrics' hook, if any. */
+function counting(next: ((event: LogEvent) => void) | undefined) {
   let n = 0;
-  return { log: () => void n++, count: () => n };
+  return {
+    log: (event: LogEvent) => {
+      n++;
+      next?.(event);
+    },
+    count: () => n,
+  };
 }
 
 // BIGINT (int8) and NUMERIC come back from pg as strings; our values (epoch ms, ids,
@@ -57,7 +71,20 @@ export function withStatementCache(db: SQLite.Database, size = STATEMENT_CACHE_S
   };
 }
 
-export function openDatabase(url: string): DatabaseHandle {
+/** Told the duration of every query (Kysely's `log` hook): the process's Metrics. */
+export interface QueryObserver {
+  dbQuery(sql: string, seconds: number, ok: boolean): void;
+}
+
+function queryLog(observer: QueryObserver | undefined) {
+  if (!observer) return undefined;
+  return (event: LogEvent) =>
+    observer.dbQuery(event.query.sql, event.queryDurationMillis / 1000, event.level === 'query');
+}
+
+export function openDatabase(url: string, observer?: QueryObserver): DatabaseHandle {
+  const queries = counting(queryLog(observer));
+  const log = queries.log;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const path = file === ':memory:' ? file : resolve(file);
@@ -71,11 +98,10 @@ export function openDatabase(url: string): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const queries = counter();
     return {
       db: new Kysely<Database>({
         dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-        log: queries.log,
+        log,
       }),
       dialect: 'sqlite',
       location: path,
@@ -91,9 +117,8 @@ export function openDatabase(url: string): DatabaseHandle {
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => undefined);
   const u = new URL(url);
-  const queries = counter();
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queries.log }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }),
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
     queryCount: queries.count,

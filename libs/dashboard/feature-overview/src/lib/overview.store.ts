@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { Subscription, finalize } from 'rxjs';
+import { Subscription, distinctUntilChanged, filter, finalize, map } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
@@ -73,6 +73,8 @@ export class OverviewStore {
   readonly latencyHistory = this.latencySamples.asReadonly();
   readonly clockOffsetMs = this.serverClock.offsetMs;
   readonly clockUncertaintyMs = this.serverClock.uncertaintyMs;
+  /** The current time on the server's clock: where the live charts end. */
+  readonly serverNow = computed(() => this.now() + this.serverClock.offsetMs());
 
   constructor() {
     const ticker = setInterval(() => this.now.set(this.clock()), 1000);
@@ -80,6 +82,15 @@ export class OverviewStore {
       clearInterval(ticker);
       this.historyRequest?.unsubscribe();
     });
+    // An action's error belongs to its moment: once the page is live again it is old news.
+    this.stream.state$
+      .pipe(
+        map((s) => s.kind === 'connected'),
+        distinctUntilChanged(),
+        filter(Boolean),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => this.actionError.set(null));
     this.loadHistory();
     this.stream.messages$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((m) => this.onMessage(m));
   }
@@ -116,6 +127,7 @@ export class OverviewStore {
       this.loadHistory();
       return;
     }
+    if (event.type !== 'metrics') return;
     const metrics = event.data;
     this.eventCount.update((n) => n + 1);
     if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
@@ -155,7 +167,7 @@ export class OverviewStore {
   }
 
   private series(pick: (m: DashboardMetrics) => number): ChartPoint[] {
-    return this.points().map((m) => ({ x: m.timestamp, y: pick(m) }));
+    return this.points().map((m) => ({ t: m.timestamp, v: pick(m) }));
   }
 
   private trend(pick: (m: DashboardMetrics) => number): number | null {
