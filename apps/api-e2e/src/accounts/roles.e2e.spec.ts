@@ -27,6 +27,8 @@ interface Route {
   doc?: string;
 }
 
+const USERNAMES: Record<Who, string> = { admin: 'alice', operator: 'bob', viewer: 'carol' };
+
 /** Routes open without a token. */
 const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health'];
 
@@ -84,12 +86,52 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/api/chat/rooms', least: 'viewer', ok: 200 },
   // Also open to the scrape token (METRICS_TOKEN) and, later, an API key with metrics:read.
   { method: 'GET', path: () => '/api/metrics', least: 'admin', ok: 200 },
+  // History is for members: every caller joined #general first (below).
   {
     method: 'GET',
     path: () => '/api/chat/rooms/general/messages',
     doc: '/api/chat/rooms/{roomId}/messages',
     least: 'viewer',
     ok: 200,
+  },
+  // Viewers chat: every role creates rooms, invites to its rooms, reads and manages its own.
+  { method: 'GET', path: () => '/api/chat/unread', least: 'viewer', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/chat/rooms',
+    body: (c) => ({ name: `made by ${c.role} ${Math.random()}`, kind: 'private' }),
+    least: 'viewer',
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    path: (c) => `/api/chat/rooms/own-${c.role}/members`,
+    doc: '/api/chat/rooms/{roomId}/members',
+    body: (c) => ({ username: USERNAMES[c.role] }),
+    least: 'viewer',
+    ok: 201,
+  },
+  {
+    method: 'PUT',
+    path: () => '/api/chat/rooms/general/read',
+    doc: '/api/chat/rooms/{roomId}/read',
+    body: () => ({ messageId: 0 }),
+    least: 'viewer',
+    ok: 204,
+  },
+  {
+    method: 'POST',
+    path: (c) => `/api/chat/rooms/own-${c.role}/archive`,
+    doc: '/api/chat/rooms/{roomId}/archive',
+    least: 'viewer',
+    ok: 204,
+  },
+  {
+    method: 'DELETE',
+    path: (c) => `/api/chat/rooms/own-${c.role}`,
+    doc: '/api/chat/rooms/{roomId}',
+    least: 'viewer',
+    ok: 204,
   },
 ];
 
@@ -114,7 +156,6 @@ describe('roles: every role against every route and socket event', () => {
     api = await ApiProcess.start({
       env: { SIMULATOR: 'false', NOTIFY_RATE_PER_S: '1000', NOTIFY_RATE_BURST: '1000' },
     });
-    const admin = await login(api, 'alice');
     for (const [role, name] of [
       ['admin', 'alice'],
       ['operator', 'bob'],
@@ -124,15 +165,18 @@ describe('roles: every role against every route and socket event', () => {
       expect(session.user.role).toBe(role);
       callers.push({ role, id: session.user.id, token: session.accessToken, ownNotification: 0 });
     }
-    // The chat room must exist for its messages route.
-    const s = io(api.baseUrl + CHAT_NAMESPACE, {
-      auth: { token: admin.accessToken },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    await s.timeout(5000).emitWithAck('join', { roomId: 'general' });
-    s.close();
+    // Every caller is a member of #general (history is for members) and owns a room of its own.
+    for (const c of callers) {
+      const s = io(api.baseUrl + CHAT_NAMESPACE, {
+        auth: { token: c.token },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      await s.timeout(5000).emitWithAck('join', { roomId: 'general' });
+      await s.timeout(5000).emitWithAck('join', { roomId: `own-${c.role}` });
+      s.close();
+    }
   });
   afterAll(() => api?.dispose());
 

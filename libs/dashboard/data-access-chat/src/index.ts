@@ -3,4 +3,3 @@ export * from './lib/chat-socket';
 export * from './lib/chat-store';
 export * from './lib/messages';
 export * from './lib/outbox';
-export * from './lib/chat-unread-store';

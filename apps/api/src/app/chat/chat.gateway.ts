@@ -215,7 +215,9 @@ export class ChatGateway
       const { message, duplicate } = await this.chat.send(user, roomId, content, clientId);
       if (duplicate) return { ok: true, message, duplicate: true };
       this.server.to(roomChannel(roomId)).emit('chat', message);
-      if (this.connections.typing.stop(roomId, user.id)) this.connections.typingChanged(roomId, user, false);
+      // Clients clear the sender's indicator on a message; no `typing: false` needed for it.
+      this.connections.typing.stop(roomId, user.id);
+      this.connections.typingRelay.messageSent(roomId, user.id);
       return { ok: true, message };
     });
   }
@@ -230,14 +232,14 @@ export class ChatGateway
       if (!socket.rooms.has(roomChannel(roomId))) return fail('NOT_MEMBER', `Join room ${roomId} first`);
       const limited = await this.limit('typing', user.id);
       if (limited) return limited;
-      // Only changes are relayed, and at most a few a second: the expiry timer guarantees the
+      // At most a few relays a second per user and room; the expiry timer guarantees the
       // closing `isTyping: false`.
+      // The relay decides what goes out (a repeat after its window is harmless: clients set
+      // state, they do not toggle); the tracker only keeps the expiry.
       const typing = this.connections.typing;
-      if (isTyping) {
-        if (typing.start(roomId, user, socket.id)) this.connections.typingChanged(roomId, user, true);
-      } else if (typing.stop(roomId, user.id)) {
-        this.connections.typingChanged(roomId, user, false);
-      }
+      if (isTyping) typing.start(roomId, user, socket.id);
+      else typing.stop(roomId, user.id);
+      this.connections.typingChanged(roomId, user, isTyping);
       return { ok: true };
     });
   }

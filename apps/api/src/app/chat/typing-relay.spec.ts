@@ -38,6 +38,17 @@ describe('TypingRelay', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('after a message the last state is "not typing": the next start goes out', () => {
+    relay.push('general', alice, true);
+    relay.messageSent('general', alice.id);
+    relay.push('general', alice, true);
+    jest.advanceTimersByTime(300);
+    expect(sent).toEqual([
+      ['general', true],
+      ['general', true],
+    ]);
+  });
+
   it('keeps rooms apart', () => {
     relay.push('general', alice, true);
     relay.push('ops', alice, true);

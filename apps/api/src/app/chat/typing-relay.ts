@@ -34,6 +34,15 @@ export class TypingRelay {
     this.slots.set(key, { user, roomId, sent: isTyping, wanted: isTyping, timer: this.arm(key) });
   }
 
+  /**
+   * The user's message went out: every client clears that user's indicator on it, so the last
+   * state they saw is "not typing", whatever was relayed before.
+   */
+  messageSent(roomId: string, userId: number): void {
+    const slot = this.slots.get(`${roomId}\u0000${userId}`);
+    if (slot) slot.sent = slot.wanted = false;
+  }
+
   private arm(key: string): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => {
       const slot = this.slots.get(key);

@@ -3,7 +3,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { AuthStore } from '@realtime/dashboard/data-access-api';
-import { ChatUnreadStore } from '@realtime/dashboard/data-access-chat';
+import { ChatUnreadStore } from '@realtime/dashboard/data-access-notifications';
 import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
 import { Theme } from './theme';

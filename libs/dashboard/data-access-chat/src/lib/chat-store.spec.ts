@@ -6,12 +6,11 @@ import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 
 import type { ChatMessage, NotificationEvent, RoomSummary } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
-import { NotificationStream } from '@realtime/dashboard/data-access-notifications';
+import { ChatUnreadStore, NotificationStream } from '@realtime/dashboard/data-access-notifications';
 import { BACKOFF_POLICY, ONLINE_STATUS, type StreamMessage } from '@realtime/dashboard/data-access-realtime';
 
 import { CHAT_SOCKET_FACTORY } from './chat-socket';
 import { CHAT_STORAGE, ChatStore } from './chat-store';
-import { ChatUnreadStore } from './chat-unread-store';
 import { FakeChatSocket } from './testing/fake-chat-socket';
 
 const ALICE = { id: 1, username: 'alice' };

@@ -16,6 +16,7 @@ import {
   type RoomSummary,
 } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { ChatUnreadStore } from '@realtime/dashboard/data-access-notifications';
 import {
   BACKOFF_POLICY,
   CLOCK,
@@ -27,7 +28,6 @@ import {
 
 import { type ChatSocketEvent, createChatConnection } from './chat-connection';
 import { CHAT_SOCKET_FACTORY, type ChatSocket } from './chat-socket';
-import { ChatUnreadStore } from './chat-unread-store';
 import { mergeMessages } from './messages';
 import { Outbox, type OutboxEntry, newClientId } from './outbox';
 
@@ -144,7 +144,7 @@ export class ChatStore {
       .map((r) => ({ id: r.id, name: r.name, members: r.members }));
   });
 
-  readonly activeSummary = computed(() => this.summaries()[this.activeRoom()] ?? null);
+  readonly activeSummary = computed<RoomSummary | null>(() => this.summaries()[this.activeRoom()] ?? null);
   /** Whether older messages than those shown exist for the active room. */
   readonly hasEarlier = computed(() => !!this.cursors()[this.activeRoom()]);
 

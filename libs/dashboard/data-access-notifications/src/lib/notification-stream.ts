@@ -39,7 +39,12 @@ export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | nu
 @Injectable({ providedIn: 'root' })
 export class NotificationStream {
   private readonly connection = createSharedSseConnection<NotificationEvent>(
-    inject(SharedStreams).channel({ name: 'notifications', url: NOTIFICATION_STREAM_URL, events: EVENTS }),
+    inject(SharedStreams).channel({
+      name: 'notifications',
+      url: NOTIFICATION_STREAM_URL,
+      events: EVENTS,
+      ephemeral: ['chat-unread'],
+    }),
     parseNotificationEvent,
   );
 

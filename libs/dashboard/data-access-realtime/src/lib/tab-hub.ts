@@ -42,6 +42,11 @@ export interface SharedChannelSpec {
   events: readonly string[];
   /** Events whose newest one a tab gets at once when it joins an open stream (e.g. `metrics`). */
   latest?: readonly string[];
+  /**
+   * Events the server does not store (e.g. `chat-unread`): their id repeats the last stored
+   * event's, so they are neither dropped as repeats nor taken as a resume point.
+   */
+  ephemeral?: readonly string[];
 }
 
 /** One stream as a tab sees it: the same shape as a connection of its own. */
@@ -173,7 +178,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
     if (m.type === 'open') {
       if (ch.open) return;
       ch.open = true;
-    } else if (m.id) {
+    } else if (m.id && !(m.type === 'event' && ch.spec.ephemeral?.includes(m.event))) {
       if (!ch.seen.add(m.id)) return;
       ch.lastEventId = m.id;
     }

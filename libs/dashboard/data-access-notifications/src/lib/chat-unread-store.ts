@@ -16,8 +16,9 @@ import {
 } from 'rxjs';
 
 import type { ChatUnreadEvent, ChatUnreadResponse } from '@realtime/contracts';
-import { NotificationStream } from '@realtime/dashboard/data-access-notifications';
 import { REALTIME_SCHEDULER } from '@realtime/dashboard/data-access-realtime';
+
+import { NotificationStream } from './notification-stream';
 
 /** Read markers go to the server at most this often (a busy room on screen is read non-stop). */
 export const CHAT_READ_SYNC_MS = 1000;
@@ -28,7 +29,8 @@ export interface RoomUnread {
 }
 
 /**
- * Unread chat messages per room, for every page: the totals from `GET /api/chat/unread` each
+ * Unread chat messages per room, for every page (it lives here, beside the stream it reads, so
+ * that the shell does not pull the chat's socket.io client into the first load): the totals from `GET /api/chat/unread` each
  * time the notification stream (re)opens, then the `chat-unread` increments that the server
  * pushes on that same stream. No chat socket: a tab that does not show the chat holds none.
  * The chat page tells it which room is on screen (never counted) and when a room was read.
