@@ -14,8 +14,12 @@ export const JWT_ALGORITHMS = ['HS256'] as const;
 interface AccessTokenPayload {
   sub: string;
   username: string;
+  iat?: number;
   exp: number;
 }
+
+/** How far ahead of our clock another instance's may be: a token issued later than that is forged. */
+export const CLOCK_SKEW_S = 30;
 
 export interface VerifiedUser extends AuthUser {
   /** Expiry of the token, epoch seconds: streams and sockets close at this time. */
@@ -59,6 +63,11 @@ export class TokenService {
       if (err instanceof TokenExpiredError) throw new UnauthorizedException('Access token expired');
       throw new UnauthorizedException('Invalid access token');
     }
+    // A token "issued" in the future was made with a stolen key or a wrong clock: refuse it,
+    // or its lifetime would start when the forger wants.
+    if (typeof payload.iat !== 'number') throw new UnauthorizedException('Invalid access token');
+    if (payload.iat > Date.now() / 1000 + CLOCK_SKEW_S)
+      throw new UnauthorizedException('Access token issued in the future');
     const id = Number(payload.sub);
     if (!Number.isSafeInteger(id)) throw new UnauthorizedException('Invalid access token');
     const user = await this.users.findById(id);

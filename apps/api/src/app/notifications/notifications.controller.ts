@@ -4,9 +4,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
   Logger,
   Param,
   Post,
@@ -28,13 +25,12 @@ import {
 } from '@realtime/contracts';
 import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@realtime/contracts/schemas';
 
+import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimiter } from '../chat/rate-limiter';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
@@ -50,17 +46,13 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
-  /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
-  private readonly publishLimiter: RateLimiter;
   private readonly logger = new Logger(NotificationsController.name);
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
-  }
+    private readonly limits: ActionRateLimits,
+  ) {}
 
   /**
    * The plain array that the public contract promises, newest first; the page metadata is in
@@ -125,19 +117,12 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
-  create(
+  async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    const waitMs = this.publishLimiter.take(user.id);
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      throw new HttpException(
-        `Too many notifications published, slow down: retry in ${waitMs} ms`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
+    // Per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST), cluster-wide: one user cannot flood others.
+    await this.limits.spend('notify', user);
     return this.notifications.create(body);
   }
 
