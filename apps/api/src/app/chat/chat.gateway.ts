@@ -50,6 +50,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
+import { withTrace } from '../../infra/tracing/trace';
 import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
@@ -373,7 +374,16 @@ export class ChatGateway
     const startedAt = performance.now();
     let result: Ack<T>;
     try {
-      result = await work();
+      // Each event gets a trace id of its own, bound to every line logged while it runs.
+      result = await withTrace(
+        async () => {
+          const outcome = await work();
+          this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          return outcome;
+        },
+        undefined,
+        { socketId: socket.id, socketEvent: event },
+      );
     } catch (err) {
       this.logger.error(
         `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
