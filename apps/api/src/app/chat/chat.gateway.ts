@@ -33,9 +33,11 @@ import {
   type CodedError,
   type JoinAck,
   type LeaveAck,
+  type Role,
   type RoomMember,
   TYPING_TTL_MS,
   type TypingAck,
+  roleAtLeast,
 } from '@realtime/contracts';
 import {
   AuthRefreshRequestSchema,
@@ -62,6 +64,8 @@ import { TypingTracker } from './typing-tracker';
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
 export interface ChatSocketData {
   user: AuthUser;
+  /** The user's role when the socket connected (or last renewed its token). */
+  role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
 }
@@ -80,6 +84,14 @@ type ChatNamespace = Namespace<
 >;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
+/** The least role for each client event: viewers chat, so today every role may send each one. */
+export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
+  join: 'viewer',
+  leave: 'viewer',
+  chat: 'viewer',
+  typing: 'viewer',
+  auth: 'viewer',
+};
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -192,6 +204,7 @@ export class ChatGateway
           socket.once('disconnect', release);
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
+          socket.data.role = user.role;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -357,6 +370,7 @@ export class ChatGateway
         return fail('UNAUTHORIZED', 'The token belongs to another user');
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
+      socket.data.role = verified.role;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });
@@ -373,11 +387,16 @@ export class ChatGateway
   ): Promise<Ack<T>> {
     const startedAt = performance.now();
     let result: Ack<T>;
+    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
       // Each event gets a trace id of its own, bound to every line logged while it runs.
       result = await withTrace(
         async () => {
-          const outcome = await work();
+          const outcome = roleAtLeast(socket.data.role, required)
+            ? await work()
+            : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+                requiredRole: required,
+              });
           this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
           return outcome;
         },
