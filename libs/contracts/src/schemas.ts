@@ -19,6 +19,7 @@ import {
   type NotificationListQuery,
   type TypingRequest,
   type AuthRefreshRequest,
+  type BroadcastNotificationRequest,
   CHAT_PAGE_MAX,
   type DashboardHistoryRangeQuery,
   HISTORY_MIN_STEP_MS,
@@ -57,6 +58,14 @@ export const CreateNotificationRequestSchema = z
     type: z.enum(NOTIFICATION_TYPES).optional(),
   })
   .strict() satisfies z.ZodType<CreateNotificationRequest>;
+
+export const BroadcastNotificationRequestSchema = z
+  .object({
+    title: z.string().trim().min(1).max(NOTIFICATION_TITLE_MAX),
+    message: z.string().max(NOTIFICATION_MESSAGE_MAX),
+    type: z.enum(NOTIFICATION_TYPES).optional(),
+  })
+  .strict() satisfies z.ZodType<BroadcastNotificationRequest>;
 
 /** Query of `GET /api/notifications`: numbers arrive as strings; other parameters are ignored. */
 export const NotificationListQuerySchema = z.object({

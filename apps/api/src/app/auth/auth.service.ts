@@ -1,7 +1,7 @@
 import { Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 
-import type { LoginRequest, LoginResponse } from '@realtime/contracts';
+import type { LoginRequest, LoginResponse, Role } from '@realtime/contracts';
 
 import { Metrics } from '../../infra/metrics/metrics';
 import { UsersService } from '../users/users.service';
@@ -26,7 +26,11 @@ export class AuthService {
       this.metrics?.authFailure('bad_login');
       throw new UnauthorizedException('Wrong username or password');
     }
-    const user = { id: Number(row.id), username: row.username };
+    if (row.disabled_at !== null) {
+      this.metrics?.authFailure('bad_login');
+      throw new UnauthorizedException('This account is disabled');
+    }
+    const user = { id: Number(row.id), username: row.username, role: row.role as Role };
     return { ...(await this.tokens.issue(user)), user };
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 
-import type { AuthUser } from '@realtime/contracts';
+import type { SessionUser } from '@realtime/contracts';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { type AuthFailureReason, Metrics } from '../../infra/metrics/metrics';
@@ -15,12 +15,18 @@ export const JWT_ALGORITHMS = ['HS256'] as const;
 interface AccessTokenPayload {
   sub: string;
   username: string;
+  /** For clients to show; the server reads the current role from the database. */
+  role?: string;
+  /** The browser session the token was issued for, if any (revoking it refuses the token). */
+  sid?: string;
   exp: number;
 }
 
-export interface VerifiedUser extends AuthUser {
+export interface VerifiedUser extends SessionUser {
   /** Expiry of the token, epoch seconds: streams and sockets close at this time. */
   tokenExp: number;
+  /** The session the token belongs to, when it was issued for one. */
+  sessionId?: string;
 }
 
 /** One verification for REST, SSE and the socket handshake. */
@@ -33,9 +39,9 @@ export class TokenService {
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
-  async issue(user: AuthUser): Promise<{ accessToken: string; expiresIn: number }> {
+  async issue(user: SessionUser, sessionId?: string): Promise<{ accessToken: string; expiresIn: number }> {
     const accessToken = await this.jwt.signAsync(
-      { username: user.username },
+      { username: user.username, role: user.role, ...(sessionId ? { sid: sessionId } : {}) },
       {
         subject: String(user.id),
         algorithm: 'HS256',
@@ -63,9 +69,12 @@ export class TokenService {
     }
     const id = Number(payload.sub);
     if (!Number.isSafeInteger(id)) throw this.refuse('forged', 'Invalid access token');
-    const user = await this.users.findById(id);
-    if (!user) throw this.refuse('revoked', 'User no longer exists');
-    return { ...user, tokenExp: payload.exp };
+    const account = await this.users.account(id);
+    if (!account) throw this.refuse('revoked', 'User no longer exists');
+    if (account.disabled) throw this.refuse('revoked', 'This account is disabled');
+    const user = account.user;
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { ...user, tokenExp: payload.exp, ...(sessionId ? { sessionId } : {}) };
   }
 
   /** The 401 for a refused credential, counted by reason. */

@@ -33,9 +33,11 @@ import {
   type CodedError,
   type JoinAck,
   type LeaveAck,
+  type Role,
   type RoomMember,
   TYPING_TTL_MS,
   type TypingAck,
+  roleAtLeast,
 } from '@realtime/contracts';
 import {
   AuthRefreshRequestSchema,
@@ -61,6 +63,8 @@ import { TypingTracker } from './typing-tracker';
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
 export interface ChatSocketData {
   user: AuthUser;
+  /** The user's role when the socket connected (or last renewed its token). */
+  role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
 }
@@ -79,6 +83,14 @@ type ChatNamespace = Namespace<
 >;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
+/** The least role for each client event: viewers chat, so today every role may send each one. */
+export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
+  join: 'viewer',
+  leave: 'viewer',
+  chat: 'viewer',
+  typing: 'viewer',
+  auth: 'viewer',
+};
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -191,6 +203,7 @@ export class ChatGateway
           socket.once('disconnect', release);
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
+          socket.data.role = user.role;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -356,6 +369,7 @@ export class ChatGateway
         return fail('UNAUTHORIZED', 'The token belongs to another user');
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
+      socket.data.role = verified.role;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });
@@ -372,8 +386,13 @@ export class ChatGateway
   ): Promise<Ack<T>> {
     const startedAt = performance.now();
     let result: Ack<T>;
+    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = await work();
+      result = roleAtLeast(socket.data.role, required)
+        ? await work()
+        : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+            requiredRole: required,
+          });
     } catch (err) {
       this.logger.error(
         `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

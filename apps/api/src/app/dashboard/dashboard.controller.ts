@@ -6,6 +6,7 @@ import type { DashboardConnectionsResponse, DashboardMetrics } from '@realtime/c
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
@@ -48,6 +49,7 @@ export class DashboardController {
 
   @Post('refresh')
   @HttpCode(200)
+  @Roles('operator')
   refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
     return this.dashboard.refresh(user.id);
   }

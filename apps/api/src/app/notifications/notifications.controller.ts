@@ -19,6 +19,8 @@ import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestj
 import type { Request, Response } from 'express';
 
 import {
+  type BroadcastNotificationRequest,
+  type BroadcastNotificationResponse,
   type CreateNotificationRequest,
   NOTIFICATION_HEADERS,
   type Notification,
@@ -26,10 +28,15 @@ import {
   type NotificationListResponse,
   type NotificationsRead,
 } from '@realtime/contracts';
-import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@realtime/contracts/schemas';
+import {
+  BroadcastNotificationRequestSchema,
+  CreateNotificationRequestSchema,
+  NotificationListQuerySchema,
+} from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -43,8 +50,8 @@ import { NotificationsService } from './notifications.service';
 type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<NotificationListQuery, 'cursor'>;
 
 /**
- * Notifications of the signed-in user. Any signed-in user may notify any user in this
- * version (there are no roles yet); reading, marking and deleting only touch one's own.
+ * Notifications of the signed-in user: every role reads, marks and deletes its own;
+ * operators (and admins) notify a user; admins broadcast to everyone. Each one names its sender.
  */
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -125,12 +132,32 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
+  @Roles('operator')
   create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    const waitMs = this.publishLimiter.take(user.id);
+    this.takePublish(user.id, res);
+    return this.notifications.create(body, { id: user.id, username: user.username });
+  }
+
+  /** One notification to every enabled user, from the admin who sends it. */
+  @Post('broadcast')
+  @HttpCode(201)
+  @Roles('admin')
+  async broadcast(
+    @CurrentUser() user: VerifiedUser,
+    @ZodBody(BroadcastNotificationRequestSchema) body: BroadcastNotificationRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<BroadcastNotificationResponse> {
+    this.takePublish(user.id, res);
+    const recipients = await this.notifications.broadcast(body, { id: user.id, username: user.username });
+    return { recipients };
+  }
+
+  private takePublish(userId: number, res: Response): void {
+    const waitMs = this.publishLimiter.take(userId);
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       throw new HttpException(
@@ -138,7 +165,6 @@ export class NotificationsController {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    return this.notifications.create(body);
   }
 
   @Put('read-all')

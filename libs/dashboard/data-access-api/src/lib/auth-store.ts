@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
 import { Observable, map, tap } from 'rxjs';
 
-import type { AuthUser, LoginRequest, LoginResponse } from '@realtime/contracts';
+import type { LoginRequest, LoginResponse, SessionUser } from '@realtime/contracts';
 
 import { CLOCK_MS } from './server-clock';
 
@@ -10,7 +10,7 @@ export interface AuthSession {
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
-  user: AuthUser;
+  user: SessionUser;
 }
 
 export const SESSION_STORAGE_KEY = 'rt.session';
@@ -49,7 +49,7 @@ export class AuthStore {
     return s && s.expiresAt > this.now() ? s.accessToken : null;
   }
 
-  login(request: LoginRequest): Observable<AuthUser> {
+  login(request: LoginRequest): Observable<SessionUser> {
     return this.http.post<LoginResponse>('/api/auth/login', request).pipe(
       tap((res) => {
         this.set({
