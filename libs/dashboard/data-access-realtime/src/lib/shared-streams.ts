@@ -2,7 +2,7 @@ import { Injectable, InjectionToken, inject } from '@angular/core';
 import { type Observable, defer } from 'rxjs';
 
 import type { ConnectionState } from './connection-state';
-import { EVENT_SOURCE_FACTORY } from './event-source';
+import { EVENT_SOURCE_FACTORY, SESSION_CHECK } from './event-source';
 import { ONLINE_STATUS } from './online-status';
 import { PAGE_ACTIVE } from './page-lifecycle';
 import { BACKOFF_POLICY, CLOCK, REALTIME_SCHEDULER } from './realtime-config';
@@ -35,6 +35,7 @@ export class SharedStreams {
     channels: inject(BROADCAST_CHANNEL_FACTORY),
     combined: inject(COMBINED_STREAM),
     eventSources: inject(EVENT_SOURCE_FACTORY),
+    checkSession: inject(SESSION_CHECK),
     online$: inject(ONLINE_STATUS),
     active$: inject(PAGE_ACTIVE),
     policy: inject(BACKOFF_POLICY),

@@ -17,7 +17,13 @@ import {
 
 import type { BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
-import { type EventSourceFactory, type SseMessage, fromEventSource } from './event-source';
+import {
+  type EventSourceFactory,
+  type SessionCheck,
+  SessionRejectedError,
+  type SseMessage,
+  fromEventSource,
+} from './event-source';
 import { managedConnection } from './managed-connection';
 import { RecentIds } from './recent-ids';
 import { describeStreamError, withLastEventId } from './sse-connection';
@@ -62,6 +68,8 @@ export interface TabHubOptions {
    */
   combined?: { url: string; channels: readonly SharedChannelSpec[] } | null;
   eventSources: EventSourceFactory;
+  /** Asked when the server refuses a stream: is it the session? ({@link SESSION_CHECK}) */
+  checkSession?: SessionCheck;
   online$: Observable<boolean>;
   /** False while the page is frozen or hidden away ({@link PAGE_ACTIVE}). */
   active$: Observable<boolean>;
@@ -215,9 +223,17 @@ export function createTabHub(options: TabHubOptions): TabHub {
     const events = [...new Set(list.flatMap((c) => c.spec.events))];
     const connection = managedConnection<SseMessage>({
       connect: () =>
-        fromEventSource(withLastEventId(url, lastEventId()), events, options.eventSources, options.clock),
+        fromEventSource(
+          withLastEventId(url, lastEventId()),
+          events,
+          options.eventSources,
+          options.clock,
+          options.checkSession,
+        ),
       isOpen: (m) => m.type === 'open',
       describe: describeStreamError,
+      // The check reported the refusal to this tab's auth store; the stream only stops retrying.
+      isSessionRejected: (e) => e instanceof SessionRejectedError,
       online$: options.online$,
       policy: options.policy,
       scheduler: options.scheduler,
@@ -335,7 +351,11 @@ export function createTabHub(options: TabHubOptions): TabHub {
       }
       case 'state': {
         const ch = channels.get(m.ch);
-        if (ch && !leading()) setState(ch, m.state);
+        if (!ch || leading()) return;
+        // The leader's stream was refused for the session: this tab's auth store hears it too.
+        if (m.state.kind === 'unauthorized' && ch.state.value.kind !== 'unauthorized')
+          void options.checkSession?.();
+        setState(ch, m.state);
         return;
       }
       case 'welcome': {

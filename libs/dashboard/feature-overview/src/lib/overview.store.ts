@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { Subscription, finalize } from 'rxjs';
+import { Subscription, distinctUntilChanged, filter, finalize, map } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
@@ -82,6 +82,15 @@ export class OverviewStore {
       clearInterval(ticker);
       this.historyRequest?.unsubscribe();
     });
+    // An action's error belongs to its moment: once the page is live again it is old news.
+    this.stream.state$
+      .pipe(
+        map((s) => s.kind === 'connected'),
+        distinctUntilChanged(),
+        filter(Boolean),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => this.actionError.set(null));
     this.loadHistory();
     this.stream.messages$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((m) => this.onMessage(m));
   }
@@ -118,6 +127,7 @@ export class OverviewStore {
       this.loadHistory();
       return;
     }
+    if (event.type !== 'metrics') return;
     const metrics = event.data;
     this.eventCount.update((n) => n + 1);
     if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
