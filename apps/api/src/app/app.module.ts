@@ -10,6 +10,8 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -59,6 +61,8 @@ export class AppModule {
         OrdersModule,
         DashboardModule,
         HistoryModule,
+        AnnotationsModule,
+        AlertsModule,
         NotificationsModule,
         MetricsEndpointModule,
       ],

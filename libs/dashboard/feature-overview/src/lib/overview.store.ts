@@ -137,6 +137,7 @@ export class OverviewStore {
       this.loadHistory();
       return;
     }
+    if (event.type !== 'metrics') return;
     const metrics = event.data;
     this.eventCount.update((n) => n + 1);
     if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
