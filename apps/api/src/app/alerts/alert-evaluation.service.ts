@@ -118,12 +118,10 @@ export class AlertEvaluationService implements OnModuleInit, OnModuleDestroy {
     let notified = 0;
     for (const userId of await this.rules.recipientIds(row)) {
       try {
-        await this.notifications.create({
-          userId,
-          title,
-          message,
-          type: kind === 'firing' ? 'warning' : 'success',
-        });
+        await this.notifications.create(
+          { userId, title, message, type: kind === 'firing' ? 'warning' : 'success' },
+          { system: true },
+        );
         notified++;
       } catch (err) {
         this.logger.warn(`Alert ${row.id}: user ${userId} not notified: ${(err as Error).message}`);
