@@ -103,16 +103,19 @@ describe('edges: health, logs, tokens, limits and amounts', () => {
     const bare = await request(api, 'GET', '/api/health');
     expect(bare.status).toBe(200);
     expect(bare.body).toEqual({ status: 'ok' });
-    // A signed-in non-admin, or a wrong monitoring token, sees no more than the public.
+    // A signed-in non-admin (carol is a viewer), or a wrong monitoring token, sees no more than the public.
     expect((await request(api, 'GET', '/api/health', { token: carol.accessToken })).body).toEqual({
       status: 'ok',
     });
     expect((await request(api, 'GET', '/api/health', { token: 'x'.repeat(41) })).body).toEqual({
       status: 'ok',
     });
-    const full = await request(api, 'GET', '/api/health', { token: TEST_MONITORING_TOKEN });
-    expect(full.body.details.database.status).toBe('up');
-    expect(full.body.details.connections.instance).toEqual(expect.any(String));
+    for (const token of [TEST_MONITORING_TOKEN, alice.accessToken]) {
+      // Monitoring's token, or an admin (alice) signed in.
+      const full = await request(api, 'GET', '/api/health', { token });
+      expect(full.body.details.database.status).toBe('up');
+      expect(full.body.details.connections.instance).toEqual(expect.any(String));
+    }
   });
 
   it('keeps a token put in a query string out of the log', async () => {
@@ -148,9 +151,9 @@ describe('edges: health, logs, tokens, limits and amounts', () => {
     },
   );
 
-  it(`bounds an order's amount at ${ORDER_MAX_AMOUNT}`, async () => {
+  it(`bounds an order's amount at ${ORDER_MAX_AMOUNT} (bob, an operator, within his burst)`, async () => {
     const order = (amount: number) =>
-      request(api, 'POST', '/api/orders', { token: carol.accessToken, body: { amount, currency: 'USD' } });
+      request(api, 'POST', '/api/orders', { token: bob.accessToken, body: { amount, currency: 'USD' } });
     const over = await order(ORDER_MAX_AMOUNT + 0.01);
     expect(over.status).toBe(400);
     expect(over.body.message).toMatch(/^amount: /);

@@ -10,6 +10,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
 import { guardConnections } from '../infra/http/connection-guard';
+import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
+import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
 import { inFlightRequests } from './lifecycle/in-flight';
 import { serveDashboard } from './web/dashboard-site';
@@ -40,6 +42,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );
   }
+  const metrics = app.get(Metrics);
+  app.use(httpMetrics(metrics));
   inFlightRequests.attach(app.getHttpServer());
   app.use(inFlightRequests.middleware);
   app.setGlobalPrefix('api');
@@ -68,7 +72,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (serveDashboard(app, config.dashboardDir ?? builtDashboardDir())) {
     logger.log('Serving the built dashboard at /', 'Bootstrap');
   }
-  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config, metrics));
   // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
   // re-raising the signal, so a clean shutdown could not exit with code 0.
 

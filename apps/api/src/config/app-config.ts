@@ -76,6 +76,12 @@ const EnvSchema = z.object({
     )
     .default('loopback'),
   DASHBOARD_DIR: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
+  APP_VERSION: z
+    .string()
+    .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
+    .optional(),
 });
 
 /** What Express's `trust proxy` takes: a named range, an address, or an address/prefix. */
@@ -88,7 +94,7 @@ function isProxySpec(spec: string): boolean {
 }
 
 /** Never echoed in an error: their values are secrets. */
-const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'MONITORING_TOKEN']);
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'MONITORING_TOKEN', 'METRICS_TOKEN']);
 /** Echoed with the password (and any query string) taken out. */
 const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL']);
 
@@ -199,6 +205,12 @@ export interface AppConfig {
   apiDocs: boolean;
   /** The built dashboard served at `/` when it holds an index.html (default: beside the built API). */
   dashboardDir: string | undefined;
+  /** Bearer token a Prometheus scraper sends to `GET /api/metrics`; unset: admins only. */
+  metricsToken: string | undefined;
+  /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
+  metricsPort: number | undefined;
+  /** Shown on the operations page and in `rt_instance_info`. */
+  version: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -275,5 +287,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     monitoringToken: e.MONITORING_TOKEN,
     dashboardDir: e.DASHBOARD_DIR,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
+    version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };
 }

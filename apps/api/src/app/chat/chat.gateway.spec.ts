@@ -1,5 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 
+import type { SessionUser } from '@realtime/contracts';
+
 import type { AppConfig } from '../../config/app-config';
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import type { TokenService } from '../auth/token.service';
@@ -80,8 +82,8 @@ class FakeNamespace {
   }
 }
 
-const alice = { id: 1, username: 'alice' };
-const bob = { id: 2, username: 'bob' };
+const alice: SessionUser = { id: 1, username: 'alice', role: 'admin' };
+const bob: SessionUser = { id: 2, username: 'bob', role: 'viewer' };
 const config = { chatRateLimit: { perSecond: 10, burst: 2 } } as AppConfig;
 
 describe('ChatGateway', () => {

@@ -7,6 +7,7 @@ import type { DashboardConnectionsResponse, DashboardMetrics } from '@realtime/c
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
@@ -50,6 +51,7 @@ export class DashboardController {
 
   @Post('refresh')
   @HttpCode(200)
+  @Roles('operator')
   async refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
     await this.limits.spend('refresh', user);
     return this.dashboard.refresh(user.id);

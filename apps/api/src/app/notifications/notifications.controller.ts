@@ -16,6 +16,8 @@ import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestj
 import type { Request, Response } from 'express';
 
 import {
+  type BroadcastNotificationRequest,
+  type BroadcastNotificationResponse,
   type CreateNotificationRequest,
   NOTIFICATION_HEADERS,
   type Notification,
@@ -23,11 +25,16 @@ import {
   type NotificationListResponse,
   type NotificationsRead,
 } from '@realtime/contracts';
-import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@realtime/contracts/schemas';
+import {
+  BroadcastNotificationRequestSchema,
+  CreateNotificationRequestSchema,
+  NotificationListQuerySchema,
+} from '@realtime/contracts/schemas';
 
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
@@ -39,8 +46,8 @@ import { NotificationsService } from './notifications.service';
 type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<NotificationListQuery, 'cursor'>;
 
 /**
- * Notifications of the signed-in user. Any signed-in user may notify any user in this
- * version (there are no roles yet); reading, marking and deleting only touch one's own.
+ * Notifications of the signed-in user: every role reads, marks and deletes its own;
+ * operators (and admins) notify a user; admins broadcast to everyone. Each one names its sender.
  */
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -117,13 +124,27 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
+  @Roles('operator')
   async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
   ): Promise<Notification> {
     // Per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST), cluster-wide: one user cannot flood others.
     await this.limits.spend('notify', user);
-    return this.notifications.create(body);
+    return this.notifications.create(body, { id: user.id, username: user.username });
+  }
+
+  /** One notification to every enabled user, from the admin who sends it (the same limit). */
+  @Post('broadcast')
+  @HttpCode(201)
+  @Roles('admin')
+  async broadcast(
+    @CurrentUser() user: VerifiedUser,
+    @ZodBody(BroadcastNotificationRequestSchema) body: BroadcastNotificationRequest,
+  ): Promise<BroadcastNotificationResponse> {
+    await this.limits.spend('notify', user);
+    const recipients = await this.notifications.broadcast(body, { id: user.id, username: user.username });
+    return { recipients };
   }
 
   @Put('read-all')

@@ -26,6 +26,7 @@ import { CreateOrderRequestSchema, IdempotencyKeySchema, describeIssues } from '
 
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
 import { IdempotencyConflictError, OrdersService } from './orders.service';
 
@@ -41,6 +42,7 @@ export class OrdersController {
   /** 201 with the stored order; a repeat with the same Idempotency-Key replays the first answer. */
   @Post()
   @HttpCode(201)
+  @Roles('operator')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'printable ASCII, 1–128 characters' })
   async create(
     @CurrentUser() user: AuthUser,

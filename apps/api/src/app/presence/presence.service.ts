@@ -12,6 +12,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
+import { Metrics } from '../../infra/metrics/metrics';
 import { PresenceRegistry } from './presence-registry';
 
 export type ConnectionKind = 'dashboard' | 'notifications' | 'chat';
@@ -39,7 +40,12 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   private scheduled = false;
   private failing = false;
 
-  constructor(@Optional() bus?: EventBus, @Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+  constructor(
+    @Optional() bus?: EventBus,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
+    metrics?.identify(this.instanceId);
     const redis = bus ? redisBusOf(bus) : null;
     this.registry = redis ? new PresenceRegistry(redis.client, redis.prefix) : null;
     this.ttlMs = config?.presenceTtlMs ?? 6000;
@@ -64,6 +70,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
     const before = this.perUser.get(userId) ?? 0;
     this.perUser.set(userId, before + 1);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
+    this.metrics?.connectionOpened(kind);
     if (before === 0) this.changed();
     let released = false;
     return () => {
@@ -76,6 +83,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
         this.changed();
       }
       this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
+      this.metrics?.connectionClosed(kind);
     };
   }
 
