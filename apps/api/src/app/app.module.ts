@@ -44,6 +44,8 @@ export class AppModule {
                 res.setHeader('X-Request-Id', id);
                 return id;
               },
+              // Every line logged while a request runs carries its id as `traceId` (infra/tracing).
+              customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
               autoLogging: { ignore: (req) => req.url === '/api/health' },
