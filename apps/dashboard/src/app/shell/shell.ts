@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
+import { roleAtLeast } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
 import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
@@ -19,6 +20,11 @@ export class Shell {
   private readonly router = inject(Router);
   protected readonly theme = inject(Theme);
   protected readonly user = this.auth.user;
+  /** The operations page is for admins (the route and the API check too). */
+  protected readonly isAdmin = computed(() => {
+    const role = this.user()?.role;
+    return role !== undefined && roleAtLeast(role, 'admin');
+  });
   protected readonly initial = computed(() => (this.user()?.username ?? '?').charAt(0).toUpperCase());
   protected readonly themeLabel = computed(
     () => ({ system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' })[this.theme.choice()],
