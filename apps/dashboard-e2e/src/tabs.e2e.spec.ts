@@ -4,14 +4,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn } from './support/browser';
 import { DASHBOARD_DIST, DashboardServer } from './support/dashboard-server';
 
-type Serving = 'dev proxy' | 'production';
+/**
+ * Through the proxy that stands in for the dev server, from the production server, and through the
+ * proxy in a browser without Web Locks (as on plain HTTP to a host other than localhost, which is no
+ * secure context), where the tabs elect with a BroadcastChannel heartbeat instead.
+ */
+type Serving = 'dev proxy' | 'production' | 'no Web Locks';
 
 /**
  * Ten tabs of one signed-in user in one browser, over HTTP/1.1 (the test server speaks nothing
  * else), where Chromium allows six connections per host: with a stream or two per tab the fourth
  * tab would never load. One tab holds the streams and relays them to the others.
  */
-describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (serving) => {
+describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number of tabs (%s)', (serving) => {
   const TABS = 10;
   let api: ApiProcess;
   /** The dev server's stand-in (a proxy in front of the API); none in production. */
@@ -39,6 +44,20 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
       .filter({ hasText: new RegExp(`^${count}$`) })
       .waitFor({ timeout: 15_000 });
   const item = (page: Page, title: string) => page.getByTestId('notification').filter({ hasText: title });
+
+  const onPage = (path: string) => tabs.filter((t) => t.url().endsWith(path));
+
+  /** The one tab that holds the streams (the shell says so), once there is exactly one. */
+  async function holder(): Promise<Page> {
+    let found: Page[] = [];
+    await until('one tab to hold the streams', async () => {
+      found = [];
+      for (const page of tabs)
+        if ((await page.locator('rt-shell').getAttribute('data-holds-streams')) === 'true') found.push(page);
+      return found.length === 1;
+    });
+    return found[0];
+  }
 
   /** Waits for a condition on the server side (polled, like Playwright's own waits). */
   async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000) {
@@ -101,6 +120,10 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
     bobId = (await login('bob')).user.id;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    if (serving === 'no Web Locks')
+      await context.addInitScript(() =>
+        Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }),
+      );
     const first = await context.newPage();
     await signIn(first, baseUrl, 'bob');
     await first.waitForURL('**/dashboard');
@@ -148,7 +171,8 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
 
   it('closing the tab that holds the streams leaves the others live: nothing missed, nothing twice', async () => {
     const before = server?.traffic.streamUrls.length ?? 0;
-    const leader = tabs.shift()!;
+    const leader = await holder();
+    tabs.splice(tabs.indexOf(leader), 1);
     const titles = [await notifyBob()];
     await leader.close();
     // Sent while the lead changes hands, and after.
@@ -156,9 +180,7 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
     if (server) {
       const proxy = server;
       await until('another tab to open the streams again, resuming', async () =>
-        proxy.traffic.streamUrls
-          .slice(before)
-          .some((u) => u.startsWith('/api/notifications/stream?lastEventId=')),
+        proxy.traffic.streamUrls.slice(before).some((u) => /[?&]lastEventId=/.test(u)),
       );
     }
     titles.push(await notifyBob());
@@ -167,8 +189,8 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
       await badge(page, 5);
       await live(page);
     }
-    for (const page of tabs.slice(0, TABS / 2 - 1)) await moreEvents(page);
-    for (const page of tabs.slice(TABS / 2 - 1)) {
+    for (const page of onPage('/dashboard')) await moreEvents(page);
+    for (const page of onPage('/notifications')) {
       for (const title of titles) await item(page, title).waitFor();
       expect(await page.getByTestId('notification').count()).toBe(5);
     }
@@ -186,5 +208,32 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
     for (const page of tabs) await badge(page, 4);
     await reader.getByTestId('mark-all-read').click();
     for (const page of tabs) await page.getByTestId('notification-badge').waitFor({ state: 'detached' });
+  });
+
+  it('a tab that freezes while holding the streams hands them over at once, and catches up when it wakes', async () => {
+    // The shell marks the tab that holds the streams.
+    const leader = await holder();
+    const others = tabs.filter((t) => t !== leader);
+    const before = server?.traffic.streamUrls.length ?? 0;
+    // What the page hears when Chrome freezes it (CDP's Page.setWebLifecycleState leaves a page
+    // that holds a Web Lock running, as Chrome's own freezing does: the event is what we handle).
+    await leader.evaluate(() => document.dispatchEvent(new Event('freeze')));
+    const title = await notifyBob();
+    for (const page of others) {
+      await badge(page, 1);
+      await live(page);
+    }
+    for (const page of onPage('/notifications')) if (page !== leader) await item(page, title).waitFor();
+    if (server)
+      expect(server.traffic.streamUrls.slice(before).some((u) => /[?&]lastEventId=/.test(u))).toBe(true);
+    await until('one stream of each kind', async () => {
+      const c = await openConnections();
+      return c['dashboard'] === 1 && c['notifications'] === 1;
+    });
+
+    await leader.evaluate(() => document.dispatchEvent(new Event('resume')));
+    await badge(leader, 1);
+    await live(leader);
+    expect(await holder()).not.toBe(leader);
   });
 });

@@ -57,6 +57,14 @@ describe('alert rules and annotations (one instance)', () => {
       expect((res.body as unknown as { message: string }).message).toMatch(message);
     }
     expect((await createRule(api, '', good)).status).toBe(401);
+    // Viewers watch; operators and admins change rules.
+    const refused = await createRule(api, carol.accessToken, good);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ statusCode: 403, requiredRole: 'operator' });
+    expect((await request(api, 'DELETE', '/api/alerts/rules/1', { token: carol.accessToken })).status).toBe(
+      403,
+    );
+    expect((await request(api, 'GET', '/api/alerts/rules', { token: carol.accessToken })).status).toBe(200);
     expect((await request(api, 'DELETE', '/api/alerts/rules/abc', { token: bob.accessToken })).status).toBe(
       400,
     );
@@ -235,5 +243,11 @@ describe('alert rules and annotations (one instance)', () => {
       expect(res.body.message).toMatch(message);
     }
     expect((await request(api, 'POST', '/api/annotations', { body: { text: 'x' } })).status).toBe(401);
+    const viewer = await request(api, 'POST', '/api/annotations', {
+      token: carol.accessToken,
+      body: { text: 'x' },
+    });
+    expect(viewer.status).toBe(403);
+    expect(viewer.body).toMatchObject({ requiredRole: 'operator' });
   });
 });

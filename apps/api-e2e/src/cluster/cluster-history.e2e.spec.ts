@@ -84,7 +84,8 @@ describe('cluster: stored history and alerts on two instances', () => {
       metric: 'ordersPerMinute',
       condition: 'below',
       threshold: 1,
-      recipients: { users: ['bob', carol.user.id] },
+      // carol by name, bob as the operator (alice is an admin: not an operator, not named)
+      recipients: { users: [carol.user.id], roles: ['operator'] },
     });
     expect(rule.status).toBe(201);
     for (const s of [onA, onB]) {

@@ -4,7 +4,9 @@ import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
+import { ActionRateLimitsModule } from '../common/action-rate-limits';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { redactQuery, redactUrl } from '../common/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
@@ -19,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { MetricsEndpointModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -44,8 +47,15 @@ export class AppModule {
                 res.setHeader('X-Request-Id', id);
                 return id;
               },
+              // Every line logged while a request runs carries its id as `traceId` (infra/tracing).
+              customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              // …and a token put in a query string neither.
+              serializers: {
+                req: (req: { url?: string; query?: unknown }) =>
+                  Object.assign(req, { url: redactUrl(req.url), query: redactQuery(req.query) }),
+              },
               autoLogging: { ignore: (req) => req.url === '/api/health' },
             },
           }),
@@ -53,6 +63,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         EventBusModule,
+        ActionRateLimitsModule,
         UsersModule,
         PresenceModule,
         AuthModule,
@@ -65,6 +76,7 @@ export class AppModule {
         AlertsModule,
         NotificationsModule,
         MetricsEndpointModule,
+        OperationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

@@ -1,3 +1,5 @@
+import { ROLES, type Role } from './auth';
+
 /** What a rule can watch: the numeric metrics of a tick, and the system status. */
 export const ALERT_METRICS = [
   'activeUsers',
@@ -12,9 +14,9 @@ export type AlertMetric = (typeof ALERT_METRICS)[number];
 export const ALERT_CONDITIONS = ['above', 'below', 'not-operational'] as const;
 export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
 
-/** The roles a rule can notify (every user who has one of them). */
-export const ALERT_RECIPIENT_ROLES = ['admin', 'operator', 'viewer'] as const;
-export type AlertRecipientRole = (typeof ALERT_RECIPIENT_ROLES)[number];
+/** The roles a rule can notify (every enabled user who has exactly one of them). */
+export const ALERT_RECIPIENT_ROLES = ROLES;
+export type AlertRecipientRole = Role;
 
 export const ALERT_RULE_NAME_MAX = 100;
 /** Longest "for": a day. */

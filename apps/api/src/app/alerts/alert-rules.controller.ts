@@ -17,6 +17,7 @@ import type { AlertHistoryResponse, AlertRule, CreateAlertRuleRequest } from '@r
 import { AlertHistoryQuerySchema, CreateAlertRuleRequestSchema } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
 import { RateLimiter } from '../chat/rate-limiter';
@@ -40,7 +41,7 @@ export class AlertRulesController {
     return this.rules.list();
   }
 
-  // ROLE: operator
+  @Roles('operator')
   @Post('rules')
   create(
     @CurrentUser() user: VerifiedUser,
@@ -51,7 +52,7 @@ export class AlertRulesController {
     return this.rules.create(body, { id: user.id, username: user.username });
   }
 
-  // ROLE: operator
+  @Roles('operator')
   @Delete('rules/:id')
   @HttpCode(204)
   async remove(

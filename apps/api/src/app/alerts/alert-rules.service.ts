@@ -5,7 +5,7 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 
 import {
   ALERT_RULES_MAX,
@@ -125,21 +125,24 @@ export class AlertRulesService {
     return { items, nextCursor: rows.length > query.limit ? String(items[items.length - 1].id) : null };
   }
 
-  /**
-   * The ids of the users a rule notifies: the ones it names, and everyone with one of its
-   * roles. Roles arrive with accounts (issue 12): until the users table has them, none match.
-   */
+  /** The ids of the users a rule notifies: the enabled ones it names, and every enabled user with one of its roles. */
   async recipientIds(row: AlertRuleRow): Promise<number[]> {
-    const ids = new Set<number>(JSON.parse(row.recipient_users) as number[]);
+    const named = JSON.parse(row.recipient_users) as number[];
     const roles = JSON.parse(row.recipient_roles) as AlertRecipientRole[];
-    if (roles.length) {
-      const members = await sql<{ id: number }>`select id from users where role in (${sql.join(roles)})`
-        .execute(this.db)
-        .then((r) => r.rows)
-        .catch(() => []);
-      for (const m of members) ids.add(Number(m.id));
-    }
-    return [...ids].sort((a, b) => a - b);
+    if (!named.length && !roles.length) return [];
+    const rows = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('disabled_at', 'is', null)
+      .where((eb) => {
+        const either = [];
+        if (named.length) either.push(eb('id', 'in', named));
+        if (roles.length) either.push(eb('role', 'in', roles));
+        return eb.or(either);
+      })
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => Number(r.id));
   }
 
   private async describe(rows: AlertRuleRow[]): Promise<AlertRule[]> {

@@ -6,6 +6,7 @@ import type { Annotation } from '@realtime/contracts';
 import { CreateAnnotationRequestSchema } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
 import { RateLimiter } from '../chat/rate-limiter';
@@ -24,7 +25,8 @@ export class AnnotationsController {
   constructor(private readonly annotations: AnnotationsService) {}
 
   /** A mark on every chart (a deploy, an incident), pushed live to every open dashboard. */
-  // ROLE: operator (or an API key with the annotations:write scope)
+  // API keys (feat/accounts) with the annotations:write scope are to be let in here as well.
+  @Roles('operator')
   @Post()
   async create(
     @CurrentUser() user: VerifiedUser,

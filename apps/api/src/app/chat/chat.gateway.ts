@@ -42,6 +42,9 @@ import {
 } from '@realtime/contracts/schemas';
 
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
+import { withTrace } from '../../infra/tracing/trace';
+import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
+import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { ChatService } from './chat.service';
 import { ChatConnections, type ChatSocket } from './chat-connections';
@@ -285,11 +288,20 @@ export class ChatGateway
     let result: Ack<T>;
     const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = roleAtLeast(socket.data.role, required)
-        ? await work()
-        : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
-            requiredRole: required,
-          });
+      // Each event gets a trace id of its own, bound to every line logged while it runs.
+      result = await withTrace(
+        async () => {
+          const outcome = roleAtLeast(socket.data.role, required)
+            ? await work()
+            : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+                requiredRole: required,
+              });
+          this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          return outcome;
+        },
+        undefined,
+        { socketId: socket.id, socketEvent: event },
+      );
     } catch (err) {
       if (err instanceof ChatError) {
         result = { ok: false, error: err.toCoded() };

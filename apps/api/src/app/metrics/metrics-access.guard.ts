@@ -1,10 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { roleAtLeast } from '@realtime/contracts';
+
 import { bearerToken } from '../auth/jwt-auth.guard';
+import { forbidden } from '../auth/roles.guard';
 import { TokenService } from '../auth/token.service';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -29,13 +32,9 @@ export class MetricsAccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const token = bearerToken(req.headers.authorization);
     if (token && this.scrapeToken && timingSafeEqual(digest(token), this.scrapeToken)) return true;
-    // ROLE: admin (or an API key with metrics:read once API keys land).
-    const user = (await this.tokens.verify(token)) as { role?: string };
-    if (user.role === 'admin') return true;
-    throw new ForbiddenException({
-      statusCode: 403,
-      message: 'Reading the metrics needs the scrape token (METRICS_TOKEN) or an admin',
-      requiredRole: 'admin',
-    });
+    // TODO(API keys, issue 12): also an API key with metrics:read.
+    const user = await this.tokens.verify(token);
+    if (roleAtLeast(user.role, 'admin')) return true;
+    throw forbidden('admin', 'Reading the metrics needs the scrape token (METRICS_TOKEN) or an admin');
   }
 }

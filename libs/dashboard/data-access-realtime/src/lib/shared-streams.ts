@@ -7,6 +7,7 @@ import { ONLINE_STATUS } from './online-status';
 import { PAGE_ACTIVE } from './page-lifecycle';
 import { BACKOFF_POLICY, CLOCK, REALTIME_SCHEDULER } from './realtime-config';
 import { type SseConnection, type SseRawEvent, toStreamMessages } from './sse-connection';
+import { COMBINED_STREAM } from './stream-channels';
 import { BROADCAST_CHANNEL_FACTORY, TAB_ELECTOR, TAB_ID } from './tab-election';
 import { type SharedChannel, type SharedChannelSpec, type TabHub, createTabHub } from './tab-hub';
 
@@ -32,6 +33,7 @@ export class SharedStreams {
     tabId: inject(TAB_ID),
     elector: inject(TAB_ELECTOR),
     channels: inject(BROADCAST_CHANNEL_FACTORY),
+    combined: inject(COMBINED_STREAM),
     eventSources: inject(EVENT_SOURCE_FACTORY),
     checkSession: inject(SESSION_CHECK),
     online$: inject(ONLINE_STATUS),
@@ -51,6 +53,9 @@ export class SharedStreams {
     }
     return hub;
   }
+
+  /** Whether this tab holds the browser's streams now (for the page's `data-holds-streams`). */
+  readonly leading$: Observable<boolean> = defer(() => this.hub().leading$);
 
   /** A stream shared with the other tabs; the scope is read on every subscribe. */
   channel(spec: SharedChannelSpec): SharedChannel {

@@ -1,6 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
-import { BehaviorSubject, Subject, of, throwError } from 'rxjs';
+import { BehaviorSubject, EMPTY, Subject, of, throwError } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi } from '@realtime/dashboard/data-access-api';
@@ -30,7 +30,7 @@ const metrics = (timestamp: number, patch: Partial<DashboardMetrics> = {}): Dash
 describe('OverviewPage', () => {
   let messages: Subject<StreamMessage<ReceivedDashboardEvent>>;
   let state: BehaviorSubject<ConnectionState>;
-  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock };
+  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock; syncClock: jest.Mock };
   let now: number;
   const reconnect = jest.fn();
 
@@ -59,6 +59,7 @@ describe('OverviewPage', () => {
       history: jest.fn(() => of({ retentionMinutes: 15, points: [metrics(90_000), metrics(95_000)] })),
       refresh: jest.fn(),
       snapshot: jest.fn(),
+      syncClock: jest.fn(() => EMPTY),
     };
     reconnect.mockReset();
   });
