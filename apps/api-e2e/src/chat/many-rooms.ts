@@ -29,7 +29,20 @@ export async function joinAll(client: ChatClient, roomIds: string[]) {
   }
 }
 
-export async function queriesOf(api: ApiProcess | string): Promise<number> {
-  const res = await request(api, 'GET', '/api/health');
+/** Statements the instance has run (health details are for admins: alice's token). */
+export async function queriesOf(api: ApiProcess | string, adminToken: string): Promise<number> {
+  const res = await request(api, 'GET', '/api/health', { token: adminToken });
   return res.body.details.database.queries as number;
+}
+
+/**
+ * The counter before something happens, and what one health check itself costs (its ping and
+ * the token check), measured by two checks in a row: `after - before - perCheck` is then what
+ * happened in between.
+ */
+export async function queryBaseline(api: ApiProcess | string, adminToken: string) {
+  await queriesOf(api, adminToken); // warms the token check's caches
+  const first = await queriesOf(api, adminToken);
+  const before = await queriesOf(api, adminToken);
+  return { before, perCheck: before - first };
 }
