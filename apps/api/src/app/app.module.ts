@@ -5,6 +5,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { StreamsModule } from '../common/streams/streams.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
@@ -13,7 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
-import { ShutdownService } from './lifecycle/shutdown.service';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -45,10 +46,12 @@ export class AppModule {
             },
           }),
         }),
+        LifecycleModule,
         DatabaseModule,
         EventBusModule,
         UsersModule,
         PresenceModule,
+        StreamsModule,
         AuthModule,
         HealthModule,
         ChatModule,
@@ -56,7 +59,7 @@ export class AppModule {
         DashboardModule,
         NotificationsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

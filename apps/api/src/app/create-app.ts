@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
-import { inFlightRequests } from './lifecycle/in-flight';
+import { InFlightRequests } from './lifecycle/in-flight';
 
 /** Builds the configured application; main.ts listens, tests may listen on port 0. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -27,8 +27,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );
   }
-  inFlightRequests.attach(app.getHttpServer());
-  app.use(inFlightRequests.middleware);
+  const inFlight = app.get(InFlightRequests);
+  inFlight.attach(app.getHttpServer());
+  app.use(inFlight.middleware);
   app.setGlobalPrefix('api');
   // A balancer on this machine (npm run start:cluster) forwards the client address in
   // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.

@@ -2,6 +2,8 @@ import type { MessageEvent } from '@nestjs/common';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 
+import { ShutdownSignal } from '../../common/shutdown-signal';
+import { StreamHub } from '../../common/streams/stream-hub';
 import { loadConfig } from '../../config/app-config';
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import { PresenceService } from '../presence/presence.service';
@@ -18,9 +20,11 @@ describe('DashboardService', () => {
     const make = () => ({ activeUsers: presence.activeUsers(), timestamp: Date.now() }) as DashboardMetrics;
     const metrics = { measure: jest.fn(async () => make()), current: jest.fn(make) };
     const config = loadConfig({ DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '400', JWT_SECRET: 'x'.repeat(32) });
+    const hub = new StreamHub({ heartbeatMs: config.heartbeatMs }, presence, new ShutdownSignal());
     const service = new DashboardService(
       metrics as unknown as DashboardMetricsService,
       presence,
+      hub,
       bus,
       config,
     );

@@ -1,7 +1,5 @@
 import {
   BeforeApplicationShutdown,
-  HttpException,
-  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -9,16 +7,16 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { EMPTY, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 import {
-  DASHBOARD_RETRY_MS,
   type DashboardConnectionsResponse,
   type DashboardHistoryResponse,
   type DashboardMetrics,
 } from '@realtime/contracts';
 
-import { sseStream, streamsShutdown$ } from '../../common/sse';
+import { StreamHub, type StreamUser } from '../../common/streams/stream-hub';
+import type { StreamSource } from '../../common/streams/stream-source';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
@@ -30,11 +28,6 @@ import { TickLog } from './tick-log';
 
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
-
-export interface StreamUser {
-  id: number;
-  tokenExp: number;
-}
 
 /**
  * The dashboard's one tick source and its streams. Every DASHBOARD_TICK_MS the metrics are
@@ -48,9 +41,8 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   readonly feed: DashboardFeed;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  private openStreams = 0;
-  private readonly streamsPerUser = new Map<number, number>();
-  private closed = false;
+  /** The dashboard channel of the stream core. */
+  private readonly source: StreamSource;
   /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
   private readonly lease: LeaderLock | null;
   private leading = false;
@@ -58,6 +50,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly metrics: DashboardMetricsService,
     private readonly presence: PresenceService,
+    private readonly hub: StreamHub,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -71,6 +64,10 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
         ? new TickLog(redis.client, `${redis.prefix}dashboard:ticks`, retentionMs, capacity)
         : undefined,
     });
+    this.source = this.feed.source(
+      () => this.metrics.current(),
+      () => this.config.maxConnectionsPerUser,
+    );
     // Three missed renewals (and a second) before another instance takes over: a slow tick
     // does not hand the lead around, a dead leader is replaced within a few ticks.
     this.lease = redis
@@ -110,47 +107,19 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     if (this.leading) await this.lease?.release().catch(() => undefined);
   }
 
+  /** Streams still open (a module closed without the shutdown signal, in tests) end here. */
   onModuleDestroy() {
     clearInterval(this.timer);
-    // The shared signal first, so that each stream ends with its `retry:` goodbye.
-    this.closed = true;
-    streamsShutdown$.next();
+    this.hub.endChannel(this.source);
     this.feed.close();
   }
 
-  /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
+  /**
+   * A dashboard stream: the missed ticks or a snapshot first, then live. Throws a 429 (before
+   * any stream byte) past MAX_CONNECTIONS_PER_USER open streams of this user.
+   */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
-    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`
-    // (an error status would make an EventSource give up).
-    if (this.closed) return EMPTY;
-    const max = this.config.maxConnectionsPerUser;
-    if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
-      throw new HttpException(
-        `Too many open dashboard streams for this user (at most ${max}): close one before opening another`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    return sseStream(
-      this.feed.stream(user.id, lastEventId, () => this.metrics.current()),
-      {
-        heartbeatMs: this.config.heartbeatMs,
-        retryMs: DASHBOARD_RETRY_MS,
-        expiresAt: user.tokenExp,
-        // Registered before the first event is built, so the opening snapshot counts this user.
-        onOpen: () => {
-          const release = this.presence.track(user.id, 'dashboard');
-          this.openStreams++;
-          this.streamsPerUser.set(user.id, (this.streamsPerUser.get(user.id) ?? 0) + 1);
-          return () => {
-            this.openStreams--;
-            const left = (this.streamsPerUser.get(user.id) ?? 1) - 1;
-            if (left > 0) this.streamsPerUser.set(user.id, left);
-            else this.streamsPerUser.delete(user.id);
-            release();
-          };
-        },
-      },
-    );
+    return this.hub.open(this.source, user, lastEventId);
   }
 
   snapshot(): Promise<DashboardMetrics> {
@@ -170,7 +139,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   connections(): DashboardConnectionsResponse {
     return {
-      dashboardStreams: this.openStreams,
+      dashboardStreams: this.hub.size(this.source),
       activeUsers: this.presence.activeUsers(),
       connections: {
         dashboard: this.presence.connections('dashboard'),

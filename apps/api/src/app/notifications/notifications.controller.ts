@@ -7,16 +7,16 @@ import {
   HttpException,
   HttpStatus,
   Inject,
-  Logger,
+  type MessageEvent,
   Param,
   Post,
   Put,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
 
 import {
   type CreateNotificationRequest,
@@ -30,7 +30,7 @@ import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@r
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
+import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
@@ -52,7 +52,6 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 export class NotificationsController {
   /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
   private readonly publishLimiter: RateLimiter;
-  private readonly logger = new Logger(NotificationsController.name);
 
   constructor(
     private readonly notifications: NotificationsService,
@@ -107,20 +106,16 @@ export class NotificationsController {
    * on its own keeps its first URL.
    */
   @StreamAuth()
-  @Get('stream')
-  @ApiProduces('text/event-stream')
+  @EventStream('stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiQuery({ name: 'lastEventId', required: false })
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): void {
-    // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
-    const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
-    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
+  ): Observable<MessageEvent> {
+    // open() throws the 429 before any byte is written.
+    return this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
   }
 
   @Post()
