@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { SharedStateModule } from '../infra/shared-state/shared-state.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -49,6 +50,7 @@ export class AppModule {
         LifecycleModule,
         DatabaseModule,
         EventBusModule,
+        SharedStateModule,
         UsersModule,
         PresenceModule,
         StreamsModule,

@@ -14,7 +14,7 @@ import { followSource } from '../../common/streams/resume';
 import type { StreamEvent, StreamSource } from '../../common/streams/stream-source';
 import type { EventBus } from '../../infra/event-bus/event-bus';
 import { EventIds, parseEventId } from './event-ids';
-import type { TickLog } from './tick-log';
+import type { TickLog } from '../../infra/shared-state/tick-log';
 import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */

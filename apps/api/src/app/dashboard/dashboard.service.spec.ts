@@ -6,6 +6,8 @@ import { ShutdownSignal } from '../../common/shutdown-signal';
 import { StreamHub } from '../../common/streams/stream-hub';
 import { loadConfig } from '../../config/app-config';
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
+import { LocalLeaderElection } from '../../infra/shared-state/leader-election';
+import { LocalTickLogs } from '../../infra/shared-state/tick-log';
 import { PresenceService } from '../presence/presence.service';
 import type { DashboardMetricsService } from './dashboard-metrics.service';
 import { DashboardService } from './dashboard.service';
@@ -27,6 +29,8 @@ describe('DashboardService', () => {
       hub,
       bus,
       config,
+      new LocalLeaderElection(),
+      new LocalTickLogs(),
     );
     return { service, metrics, presence, bus };
   }

@@ -19,12 +19,11 @@ import { StreamHub, type StreamUser } from '../../common/streams/stream-hub';
 import type { StreamSource } from '../../common/streams/stream-source';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
-import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
-import { LeaderLock } from '../../infra/redis/leader-lock';
+import { LeaderElection, type LeaderLease } from '../../infra/shared-state/leader-election';
+import { TickLogs } from '../../infra/shared-state/tick-log';
 import { PresenceService } from '../presence/presence.service';
 import { DashboardFeed } from './dashboard-feed';
 import { DashboardMetricsService } from './dashboard-metrics.service';
-import { TickLog } from './tick-log';
 
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
@@ -43,8 +42,8 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   private ticking = false;
   /** The dashboard channel of the stream core. */
   private readonly source: StreamSource;
-  /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
-  private readonly lease: LeaderLock | null;
+  /** The tick publisher's lease (a single instance always holds it). */
+  private readonly lease: LeaderLease;
   private leading = false;
 
   constructor(
@@ -53,16 +52,15 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     private readonly hub: StreamHub,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    leaders: LeaderElection,
+    tickLogs: TickLogs,
   ) {
     const retentionMs = config.dashboardRetentionMin * 60_000;
     const capacity = Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1);
-    const redis = redisBusOf(bus);
     this.feed = new DashboardFeed(bus, {
       retentionMs,
       capacity,
-      log: redis
-        ? new TickLog(redis.client, `${redis.prefix}dashboard:ticks`, retentionMs, capacity)
-        : undefined,
+      log: tickLogs.open('dashboard:ticks', retentionMs, capacity),
     });
     this.source = this.feed.source(
       () => this.metrics.current(),
@@ -70,14 +68,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     );
     // Three missed renewals (and a second) before another instance takes over: a slow tick
     // does not hand the lead around, a dead leader is replaced within a few ticks.
-    this.lease = redis
-      ? new LeaderLock(
-          redis.client,
-          `${redis.prefix}dashboard:leader`,
-          this.feed.instanceId,
-          3 * config.dashboardTickMs + 1000,
-        )
-      : null;
+    this.lease = leaders.lease('dashboard:leader', this.feed.instanceId, 3 * config.dashboardTickMs + 1000);
   }
 
   /**
@@ -97,14 +88,14 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Whether this instance published the last dashboard tick (always, alone). */
   get publishingTicks(): boolean {
-    return this.lease ? this.leading : true;
+    return this.leading;
   }
 
   /** Hands the lead over at once instead of after the lease runs out. */
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.leading) await this.lease?.release().catch(() => undefined);
+    if (this.leading) await this.lease.release().catch(() => undefined);
   }
 
   /** Streams still open (a module closed without the shutdown signal, in tests) end here. */
@@ -156,7 +147,6 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
    * locally meanwhile), and they agree on one leader again once it is back.
    */
   private async lead(): Promise<boolean> {
-    if (!this.lease) return true;
     let leading: boolean;
     try {
       leading = await this.lease.acquire();

@@ -9,21 +9,33 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
 export const DRAIN_MS = 5_000;
 
 /**
- * The one owner of the shutdown. On SIGTERM/SIGINT (main.ts closes the app), before the HTTP
- * server closes: start the deadline, fire the ShutdownSignal once (every stream ends with its
- * `retry:` goodbye, sockets are told why), then let the requests in flight finish.
+ * The one owner of the shutdown. On SIGTERM/SIGINT main.ts calls `shutdown()` before it closes
+ * the app (Nest's own hooks start with `onModuleDestroy`, where features tear down): the
+ * deadline starts, the ShutdownSignal fires once (every stream ends with its `retry:` goodbye,
+ * sockets are told why), and the requests in flight finish. An app closed without it (tests)
+ * runs it from `beforeApplicationShutdown`.
  */
 @Injectable()
 export class ShutdownService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
+  private done: Promise<void> | undefined;
 
   constructor(
     private readonly signal: ShutdownSignal,
     private readonly inFlight: InFlightRequests,
   ) {}
 
-  async beforeApplicationShutdown(signal?: string) {
-    if (this.signal.fired) return;
+  /** Runs once; later calls wait for the first. */
+  shutdown(signal?: string): Promise<void> {
+    this.done ??= this.run(signal);
+    return this.done;
+  }
+
+  beforeApplicationShutdown(signal?: string) {
+    return this.shutdown(signal);
+  }
+
+  private async run(signal?: string) {
     this.logger.log(`${signal ?? 'shutdown'}: closing streams and sockets`);
     setTimeout(() => {
       this.logger.error(`still running ${SHUTDOWN_DEADLINE_MS} ms after ${signal}; exiting`);

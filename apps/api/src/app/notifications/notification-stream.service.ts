@@ -34,6 +34,7 @@ const toStreamEvent = (event: StoredEvent): StreamEvent => ({ id: event.id, even
 @Injectable()
 export class NotificationStreamService implements StreamSource {
   readonly name = 'notifications';
+  readonly label = 'notification';
   readonly retryMs = NOTIFICATION_RETRY_MS;
   readonly reconnected$: Observable<void>;
 

@@ -34,7 +34,7 @@ import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimiter } from '../chat/rate-limiter';
+import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
@@ -51,14 +51,16 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @Controller('notifications')
 export class NotificationsController {
   /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
-  private readonly publishLimiter: RateLimiter;
+  private readonly publishLimiter: UserRateLimit;
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
     @Inject(APP_CONFIG) config: AppConfig,
+    rateLimits: RateLimits,
   ) {
-    this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
+    const { perSecond, burst } = config.notifyRateLimit;
+    this.publishLimiter = rateLimits.create('notify', perSecond, burst);
   }
 
   /**
@@ -120,12 +122,12 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
-  create(
+  async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    const waitMs = this.publishLimiter.take(user.id);
+    const waitMs = await this.publishLimiter.take(user.id);
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       throw new HttpException(

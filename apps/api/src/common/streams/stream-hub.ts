@@ -175,7 +175,7 @@ export class StreamHub {
       const max = s.maxStreamsPerUser();
       if (this.openStreams(s, user.id) >= max) {
         throw new HttpException(
-          `Too many open ${s.name} streams for this user (at most ${max}): close one before opening another`,
+          `Too many open ${s.label ?? s.name} streams for this user (at most ${max}): close one before opening another`,
           HttpStatus.TOO_MANY_REQUESTS,
         );
       }
@@ -310,7 +310,7 @@ export class StreamHub {
       if (due?.size === 0) this.expiries.delete(writer.user.tokenExp);
     }
     for (const member of writer.members) {
-      const channel = this.channels.get(member.source)!;
+      const channel = this.channel(member.source);
       channel.members.delete(member);
       const left = (channel.perUser.get(writer.user.id) ?? 1) - 1;
       if (left > 0) channel.perUser.set(writer.user.id, left);

@@ -18,6 +18,8 @@ export interface StreamEvent {
 export interface StreamSource {
   /** Short name: the presence kind, the word in the 429 message, the key in a combined stream's ids. */
   readonly name: 'dashboard' | 'notifications' | (string & {});
+  /** What one of its streams is called in messages (`notification` stream); `name` if omitted. */
+  readonly label?: string;
   /** The `retry:` a client of this channel is told (jittered per stream by the core). */
   readonly retryMs: number;
   /** Open streams one user may hold on this channel; the next gets a 429. */
