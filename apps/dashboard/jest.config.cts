@@ -12,7 +12,8 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
+  // chartjs-adapter-date-fns ships ES modules only.
+  transformIgnorePatterns: ['node_modules/(?!(.*\\.mjs$|chartjs-adapter-date-fns/))'],
   snapshotSerializers: [
     'jest-preset-angular/build/serializers/no-ng-attributes',
     'jest-preset-angular/build/serializers/ng-snapshot',

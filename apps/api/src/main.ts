@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 
 import { createApp } from './app/create-app';
 import { ShutdownService } from './app/lifecycle/shutdown.service';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
 
 async function bootstrap() {
   // A .env file in the working directory is read if present; real environment variables win.
@@ -54,6 +54,8 @@ function exitOnSignals(app: Awaited<ReturnType<typeof createApp>>) {
 }
 
 bootstrap().catch((err) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  // A driver's error can quote its connection string: no secret of the environment gets out.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`Failed to start: ${redactSecrets(message)}\n`);
   process.exit(1);
 });

@@ -117,13 +117,28 @@ describe('live overview', () => {
     await page.getByTestId('connection-message').filter({ hasText: "Can't reach the server" }).waitFor();
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-reconnecting.png') });
 
+    // At once the system status stops claiming what it cannot know.
+    await page.getByTestId('metric-status').locator('.value').filter({ hasText: 'Disconnected' }).waitFor();
+    // Silent for more than two ticks: every figure is marked stale, with its age.
+    await page.locator('[data-testid=updated].stale').waitFor();
+    for (const card of ['metric-active-users', 'metric-orders', 'metric-revenue'])
+      await page
+        .getByTestId(card)
+        .getByTestId('stale')
+        .filter({ hasText: /Stale · \d+ s ago/ })
+        .waitFor();
+    await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-disconnected-stale.png') });
     await api.restart();
     await waitForStatus('Live');
+    // The outage's banner went with it.
+    await page.getByTestId('connection-message').waitFor({ state: 'detached' });
     const events = await attr('updated', 'data-events');
     await waitForEventsAfter(events);
-    // The earlier points are still there and new ones follow them.
+    // The earlier points are still there and new ones follow them, after a gap in every chart.
     expect(await attr('chart-orders', 'data-first')).toBe(firstPoint);
     expect(await attr('chart-orders', 'data-points')).toBeGreaterThan(points);
+    for (const chart of ['chart-orders', 'chart-revenue', 'chart-users'])
+      expect(await attr(chart, 'data-gaps')).toBeGreaterThanOrEqual(1);
   });
 
   it('gives up after five attempts and offers Reconnect, which works once the API is back', async () => {
@@ -141,5 +156,22 @@ describe('live overview', () => {
     await waitForStatus('Live');
     await waitForEventsAfter(events);
     expect(await reconnect.count()).toBe(0);
+  });
+
+  it('after a restart with a new signing key, sends the user to sign in with a message, not "Can\'t reach the server"', async () => {
+    await waitForStatus('Live');
+    api.env['JWT_SECRET'] = 'a-new-secret-after-restart-0123456789abcdef';
+    await api.restart();
+    await page.waitForURL('**/login**');
+    await page
+      .getByTestId('login-notice')
+      .filter({ hasText: 'The server no longer accepts your session' })
+      .waitFor();
+    expect(await page.getByText("Can't reach the server").count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-session-rejected.png') });
+    // Signing in again works and the page is live.
+    await signIn(page, server.url, 'alice');
+    await page.waitForURL('**/dashboard');
+    await waitForStatus('Live');
   });
 });

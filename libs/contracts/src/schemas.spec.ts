@@ -1,7 +1,9 @@
 import {
   ChatSendRequestSchema,
   CreateNotificationRequestSchema,
+  CreateAlertRuleRequestSchema,
   CreateOrderRequestSchema,
+  DashboardHistoryRangeQuerySchema,
   IdempotencyKeySchema,
   NotificationListQuerySchema,
   describeIssues,
@@ -69,5 +71,83 @@ describe('contract schemas', () => {
     expect(
       ChatSendRequestSchema.safeParse({ roomId: 'general', content: '   ', clientId: 'c1' }).success,
     ).toBe(false);
+  });
+});
+
+describe('DashboardHistoryRangeQuerySchema', () => {
+  const parse = (q: Record<string, string>) => DashboardHistoryRangeQuerySchema.safeParse(q);
+  const message = (q: Record<string, string>) => {
+    const r = parse(q);
+    return r.success ? 'ok' : describeIssues(r.error);
+  };
+
+  it('takes epoch milliseconds and ISO 8601 times (UTC without an offset)', () => {
+    expect(parse({ from: '1000', to: '2026-11-30T10:00:00Z' }).data).toEqual({
+      from: 1000,
+      to: Date.UTC(2026, 10, 30, 10),
+    });
+    expect(parse({ from: '2026-11-30T10:00' }).data?.from).toBe(Date.UTC(2026, 10, 30, 10));
+    expect(parse({ from: '2026-11-30T12:00:00+02:00' }).data?.from).toBe(Date.UTC(2026, 10, 30, 10));
+    expect(parse({ from: '2026-11-30' }).data?.from).toBe(Date.UTC(2026, 10, 30));
+  });
+
+  it('takes steps in ms or as ISO 8601 durations, whole minutes only', () => {
+    expect(parse({ step: '60000' }).data?.step).toBe(60_000);
+    expect(parse({ step: 'PT5M' }).data?.step).toBe(300_000);
+    expect(parse({ step: 'P1DT1H' }).data?.step).toBe(90_000_000);
+    expect(message({ step: '90000' })).toMatch(/^step: must be a whole number of minutes/);
+    expect(message({ step: 'PT30S' })).toMatch(/^step: must be a whole number of minutes/);
+    expect(message({ step: 'P' })).toMatch(/^step: must be milliseconds or an ISO 8601 duration/);
+    expect(message({ step: 'PT' })).toMatch(/^step: must be milliseconds/);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(message({ from: 'tomorrow' })).toMatch(/^from: must be an ISO 8601 time or epoch milliseconds/);
+    expect(message({ to: '2026-02-30T25:00:00Z' })).toMatch(/^to: /);
+    expect(message({ from: '2000', to: '1000' })).toBe('from: must not be after to');
+    expect(message({ from: '1000', to: '1000' })).toBe('ok');
+  });
+});
+
+describe('CreateAlertRuleRequestSchema', () => {
+  const rule = {
+    name: 'orders stopped',
+    metric: 'ordersPerMinute',
+    condition: 'below',
+    threshold: 2,
+    durationSeconds: 300,
+    recipients: { users: [2], roles: ['operator'] },
+  };
+  const message = (body: object) => {
+    const r = CreateAlertRuleRequestSchema.safeParse(body);
+    return r.success ? 'ok' : describeIssues(r.error);
+  };
+
+  it('takes a numeric rule with a threshold, and a status rule without one', () => {
+    expect(message(rule)).toBe('ok');
+    expect(
+      message({
+        name: 'down',
+        metric: 'systemStatus',
+        condition: 'not-operational',
+        recipients: { roles: ['admin'] },
+      }),
+    ).toBe('ok');
+  });
+
+  it('names the field that is wrong', () => {
+    expect(message({ ...rule, metric: 'cpu' })).toMatch(/^metric: must be one of/);
+    expect(message({ ...rule, threshold: '2' })).toMatch(/^threshold: must be a number/);
+    expect(message({ ...rule, threshold: Infinity })).toMatch(/^threshold: /);
+    expect(message({ ...rule, recipients: { users: [] } })).toBe(
+      'recipients: name at least one user or role',
+    );
+    expect(message({ ...rule, metric: 'systemStatus' })).toBe(
+      'condition: systemStatus takes not-operational',
+    );
+    expect(message({ ...rule, metric: 'systemStatus', condition: 'not-operational', threshold: 1 })).toBe(
+      'threshold: not allowed with not-operational',
+    );
+    expect(message({ ...rule, hysteresis: -1 })).toMatch(/^hysteresis: must be at least 0/);
   });
 });

@@ -19,7 +19,20 @@ import {
   type NotificationListQuery,
   type TypingRequest,
   type AuthRefreshRequest,
+  type BroadcastNotificationRequest,
   CHAT_PAGE_MAX,
+  type DashboardHistoryRangeQuery,
+  HISTORY_MIN_STEP_MS,
+  ALERT_CONDITIONS,
+  ALERT_DURATION_MAX_S,
+  ALERT_METRICS,
+  ALERT_RECIPIENT_ROLES,
+  ALERT_RECIPIENT_USERS_MAX,
+  ALERT_RULE_NAME_MAX,
+  ANNOTATION_KIND_PATTERN,
+  ANNOTATION_TEXT_MAX,
+  type CreateAlertRuleRequest,
+  type CreateAnnotationRequest,
 } from './index';
 
 export const LoginRequestSchema = z
@@ -55,6 +68,14 @@ export const CreateNotificationRequestSchema = z
     type: z.enum(NOTIFICATION_TYPES).optional(),
   })
   .strict() satisfies z.ZodType<CreateNotificationRequest>;
+
+export const BroadcastNotificationRequestSchema = z
+  .object({
+    title: z.string().trim().min(1).max(NOTIFICATION_TITLE_MAX),
+    message: z.string().max(NOTIFICATION_MESSAGE_MAX),
+    type: z.enum(NOTIFICATION_TYPES).optional(),
+  })
+  .strict() satisfies z.ZodType<BroadcastNotificationRequest>;
 
 /** Query of `GET /api/notifications`: numbers arrive as strings; other parameters are ignored. */
 export const NotificationListQuerySchema = z.object({
@@ -121,6 +142,160 @@ export const ChatMessagesQuerySchema = z
       .optional(),
   })
   .strict();
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A point in time as the history API takes it: epoch milliseconds, or ISO 8601 (a date, or a
+ * date and time; without an offset it is UTC). Returns epoch ms.
+ */
+export const TimeParamSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let ms = NaN;
+    if (/^\d{1,15}$/.test(value)) ms = Number(value);
+    else {
+      const m = ISO_TIME.exec(value);
+      if (m) ms = Date.parse(m[4] !== undefined && m[7] === undefined ? `${value}Z` : value);
+    }
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const ISO_DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
+
+/** A step of the history API: milliseconds, or an ISO 8601 duration (`PT5M`, `PT1H`, `P1D`). */
+export const StepParamSchema = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    let ms = NaN;
+    if (/^\d{1,15}$/.test(value)) ms = Number(value);
+    else {
+      const m = ISO_DURATION.exec(value);
+      if (m && value.length > 1 && !value.endsWith('T')) {
+        const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0));
+        ms = (((d * 24 + h) * 60 + min) * 60 + s) * 1000;
+      }
+    }
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'must be milliseconds or an ISO 8601 duration such as PT5M' });
+      return z.NEVER;
+    }
+    if (ms < HISTORY_MIN_STEP_MS || ms % HISTORY_MIN_STEP_MS !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a whole number of minutes (a multiple of ${HISTORY_MIN_STEP_MS} ms): the rows are per minute`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/**
+ * Query of `GET /api/dashboard/history?from=&to=&step=`, each field checked on its own and
+ * `from` against `to`; the server fills in what is missing and bounds the number of points.
+ */
+export const DashboardHistoryRangeQuerySchema = z
+  .object({
+    from: TimeParamSchema.optional(),
+    to: TimeParamSchema.optional(),
+    step: StepParamSchema.optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    path: ['from'],
+    message: 'must not be after to',
+  }) satisfies z.ZodType<{ from?: number; to?: number; step?: number }, DashboardHistoryRangeQuery>;
+
+const finite = (what: string) =>
+  z.number({ error: `must be a number (${what})` }).refine(Number.isFinite, 'must be a finite number');
+
+/**
+ * `POST /api/alerts/rules`. The threshold goes with `above`/`below` on a numeric metric;
+ * `not-operational` goes with `systemStatus` and no threshold; at least one recipient.
+ */
+export const CreateAlertRuleRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(ALERT_RULE_NAME_MAX),
+    metric: z.enum(ALERT_METRICS, { error: `must be one of ${ALERT_METRICS.join(', ')}` }),
+    condition: z.enum(ALERT_CONDITIONS, { error: `must be one of ${ALERT_CONDITIONS.join(', ')}` }),
+    threshold: finite('the value to compare with')
+      .refine((n) => Math.abs(n) <= 1e15, 'is too large')
+      .optional(),
+    hysteresis: finite('how far back the value must go to resolve')
+      .min(0, 'must be at least 0')
+      .max(1e15, 'is too large')
+      .optional(),
+    durationSeconds: z
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be at least 0')
+      .max(ALERT_DURATION_MAX_S, `must be at most ${ALERT_DURATION_MAX_S} (a day)`)
+      .optional(),
+    recipients: z
+      .object({
+        users: z
+          .array(z.union([z.number().int().positive(), z.string().trim().min(1).max(64)]))
+          .max(ALERT_RECIPIENT_USERS_MAX)
+          .optional(),
+        roles: z.array(z.enum(ALERT_RECIPIENT_ROLES)).max(ALERT_RECIPIENT_ROLES.length).optional(),
+      })
+      .strict()
+      .refine((r) => (r.users?.length ?? 0) + (r.roles?.length ?? 0) > 0, 'name at least one user or role'),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const status = rule.metric === 'systemStatus';
+    if (status && rule.condition !== 'not-operational') {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'systemStatus takes not-operational' });
+    }
+    if (!status && rule.condition === 'not-operational') {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: `${rule.metric} takes above or below` });
+    }
+    if (rule.condition === 'not-operational') {
+      if (rule.threshold !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'not allowed with not-operational' });
+      }
+    } else if (rule.threshold === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `required with ${rule.condition}` });
+    }
+  }) satisfies z.ZodType<CreateAlertRuleRequest>;
+
+/** `?limit=&before=` of `GET /api/alerts/history`. */
+export const AlertHistoryQuerySchema = z.object({
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,14}$/, 'must be a nextCursor returned by this API')
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .default(50),
+});
+
+/** `POST /api/annotations`. */
+export const CreateAnnotationRequestSchema = z
+  .object({
+    text: z.string().trim().min(1).max(ANNOTATION_TEXT_MAX),
+    kind: z
+      .string()
+      .regex(ANNOTATION_KIND_PATTERN, 'must be a lower-case word (letters, digits, -), up to 32 characters')
+      .optional(),
+    time: z
+      .union([z.number().int().min(0).max(8.64e15), TimeParamSchema], {
+        error: 'must be an ISO 8601 time or epoch milliseconds',
+      })
+      .optional(),
+  })
+  .strict() satisfies z.ZodType<CreateAnnotationRequest, CreateAnnotationRequest>;
 
 /** One line naming each bad field: `amount: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

@@ -26,6 +26,7 @@ function prng(seed: number) {
 interface Member {
   id: number;
   name: string;
+  role: 'admin' | 'operator' | 'viewer';
   token: string;
   stream: RawSse;
   socket: Socket;
@@ -48,16 +49,19 @@ describe('authorization under random traffic from many users', () => {
       },
     });
     const names = Array.from({ length: EXTRA_USERS }, (_, i) => `user${i + 1}`);
-    const ids = await insertUsers(api, names);
+    const roles = ['admin', 'operator', 'viewer'] as const;
+    const ids = await insertUsers(api, names, [...roles]);
     const accounts = [
       ...(await Promise.all(['alice', 'bob', 'carol'].map((n) => login(api, n)))).map((l) => ({
         id: l.user.id,
         name: l.user.username,
+        role: l.user.role,
         token: l.accessToken,
       })),
       ...ids.map((id, i) => ({
         id,
         name: names[i],
+        role: roles[i % roles.length],
         token: signToken({ sub: String(id), username: names[i] }),
       })),
     ];
@@ -90,7 +94,7 @@ describe('authorization under random traffic from many users', () => {
   });
 
   it(
-    `${OPS} random operations by ${3 + EXTRA_USERS} users: nobody sees another's notifications, rooms are enforced`,
+    `${OPS} random operations by ${3 + EXTRA_USERS} users of every role: nobody sees another's notifications, viewers notify nobody, rooms are enforced`,
     async () => {
       const random = prng(SEED);
       const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
@@ -99,7 +103,7 @@ describe('authorization under random traffic from many users', () => {
       const sentTo = new Map<string, ChatMessage[]>(ROOMS.map((r) => [r, []]));
       /** Per user, the chat messages sent while it was in the room: exactly what it must get. */
       const owed = new Map<number, number[]>(users.map((u) => [u.id, []]));
-      const tally = { notify: 0, foreign: 0, join: 0, leave: 0, chat: 0, notMember: 0 };
+      const tally = { notify: 0, refused: 0, foreign: 0, join: 0, leave: 0, chat: 0, notMember: 0 };
 
       const op = async (n: number) => {
         const actor = pick(users);
@@ -110,7 +114,15 @@ describe('authorization under random traffic from many users', () => {
             token: actor.token,
             body: { userId: target.id, title: `for ${target.id} #${n}`, message: `from ${actor.id}` },
           });
+          // Viewers may not notify anyone: a 403 naming the role it needs, and nothing stored.
+          if (actor.role === 'viewer') {
+            expect(res.status).toBe(403);
+            expect(res.body).toMatchObject({ statusCode: 403, requiredRole: 'operator' });
+            tally.refused++;
+            return;
+          }
           expect(res.status).toBe(201);
+          expect(res.body.sender).toEqual({ id: actor.id, username: actor.name });
           expect(res.body.userId).toBe(target.id);
           expected.get(target.id)!.push(res.body.id);
           created.push(res.body);

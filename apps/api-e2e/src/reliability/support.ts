@@ -155,14 +155,22 @@ export async function sql(api: ApiProcess, text: string, params: unknown[] = [])
 }
 type Row = Record<string, unknown>;
 
-/** Inserts users (no usable password: tests sign their tokens) and returns their ids. */
-export async function insertUsers(api: ApiProcess, names: string[]): Promise<number[]> {
+/**
+ * Inserts users (no usable password: tests sign their tokens) and returns their ids. Roles go
+ * round `roles` (viewer, the column's default, unless told).
+ */
+export async function insertUsers(
+  api: ApiProcess,
+  names: string[],
+  roles: Array<'admin' | 'operator' | 'viewer'> = ['viewer'],
+): Promise<number[]> {
   const ids: number[] = [];
-  for (const name of names) {
-    await sql(api, 'INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3)', [
+  for (const [i, name] of names.entries()) {
+    await sql(api, 'INSERT INTO users (username, password_hash, created_at, role) VALUES ($1, $2, $3, $4)', [
       name,
       '!test-only',
       Date.now(),
+      roles[i % roles.length],
     ]);
     const [row] = await sql(api, 'SELECT id FROM users WHERE username = $1', [name]);
     ids.push(Number(row['id']));

@@ -10,12 +10,17 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { MetricsModule } from '../infra/metrics/metrics.module';
 import { SharedStateModule } from '../infra/shared-state/shared-state.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsEndpointModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -41,6 +46,8 @@ export class AppModule {
                 res.setHeader('X-Request-Id', id);
                 return id;
               },
+              // Every line logged while a request runs carries its id as `traceId` (infra/tracing).
+              customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
               autoLogging: { ignore: (req) => req.url === '/api/health' },
@@ -48,6 +55,7 @@ export class AppModule {
           }),
         }),
         LifecycleModule,
+        MetricsModule,
         DatabaseModule,
         EventBusModule,
         SharedStateModule,
@@ -59,7 +67,11 @@ export class AppModule {
         ChatModule,
         OrdersModule,
         DashboardModule,
+        HistoryModule,
+        AnnotationsModule,
+        AlertsModule,
         NotificationsModule,
+        MetricsEndpointModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -1,3 +1,5 @@
+import { dirname, join, resolve } from 'node:path';
+
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,14 +9,26 @@ import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
+import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
+import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
 import { InFlightRequests } from './lifecycle/in-flight';
+import { serveDashboard } from './web/dashboard-site';
+
+/** `dist/apps/dashboard/browser` beside the built API (`dist/apps/api/main.js`). */
+function builtDashboardDir(): string {
+  return join(dirname(resolve(process.argv[1] ?? '.')), '../dashboard/browser');
+}
 
 /** Builds the configured application; main.ts listens, tests may listen on port 0. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
+    // A module that fails to start (database unreachable, say) rejects here, so main.ts prints
+    // one line with the secrets taken out instead of Nest's stack trace and exit.
+    abortOnError: false,
+    logger: false,
     // On shutdown, drop the connections still open (SSE streams, idle keep-alives) instead of
     // waiting for them: a stream never ends on its own, and a client reconnecting over a
     // kept-alive connection would otherwise hold the process up indefinitely.
@@ -27,13 +41,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );
   }
+  const metrics = app.get(Metrics);
+  app.use(httpMetrics(metrics));
   const inFlight = app.get(InFlightRequests);
   inFlight.attach(app.getHttpServer());
   app.use(inFlight.middleware);
   app.setGlobalPrefix('api');
-  // A balancer on this machine (npm run start:cluster) forwards the client address in
-  // X-Forwarded-For; only loopback peers are believed, so a direct client cannot spoof it.
-  app.set('trust proxy', 'loopback');
+  // A reverse proxy (deploy/nginx, npm run start:cluster) forwards the client address in
+  // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a
+  // direct client cannot claim another address.
+  app.set('trust proxy', config.trustProxy);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();
@@ -42,15 +59,21 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next),
   );
   app.enableCors({ origin: config.corsOrigins, credentials: true });
-  app.useWebSocketAdapter(new SocketIoAdapter(app, config));
+  if (serveDashboard(app, config.dashboardDir ?? builtDashboardDir())) {
+    logger.log('Serving the built dashboard at /', 'Bootstrap');
+  }
+  app.useWebSocketAdapter(new SocketIoAdapter(app, config, metrics));
   // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
   // re-raising the signal, so a clean shutdown could not exit with code 0.
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Realtime operations dashboard API')
-    .setDescription('HTTP endpoints; streams and chat are described in the README.')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  // The document maps every endpoint for whoever asks: off in production unless API_DOCS=true.
+  if (config.apiDocs) {
+    const openApi = new DocumentBuilder()
+      .setTitle('Realtime operations dashboard API')
+      .setDescription('HTTP endpoints; streams and chat are described in the README.')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi));
+  }
   return app;
 }

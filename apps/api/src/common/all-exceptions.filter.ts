@@ -49,11 +49,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body =
         typeof response === 'string'
           ? { message: response }
-          : (response as { message?: unknown; error?: unknown });
+          : (response as { message?: unknown; error?: unknown; requiredRole?: unknown });
       const message = Array.isArray(body.message)
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
       const error = typeof body.error === 'string' ? body.error : reasonPhrase(status);
+      // A refused role check names the role it needs (RolesGuard's `forbidden()`).
+      const requiredRole = 'requiredRole' in body ? body.requiredRole : undefined;
+      if (typeof requiredRole === 'string') {
+        return { statusCode: status, message, error, requiredRole: requiredRole as ApiError['requiredRole'] };
+      }
       return { statusCode: status, message, error };
     }
     const e = exception as BodyParserError | null;

@@ -1,9 +1,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
-import type { AuthUser } from '@realtime/contracts';
+import type { SessionUser } from '@realtime/contracts';
 
 export interface AuthenticatedRequest {
-  user: AuthUser & { tokenExp: number };
+  user: SessionUser & { tokenExp: number; sessionId?: string };
 }
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext) => {

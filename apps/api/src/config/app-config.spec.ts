@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, redactSecrets, withoutPassword } from './app-config';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     ['REDIS_PREFIX', 'has space', /REDIS_PREFIX/],
     ['PRESENCE_TTL_MS', '10', /PRESENCE_TTL_MS="10" must be at least 300/],
     ['DEMO', 'maybe', /DEMO="maybe" must be true or false/],
-    ['JWT_SECRET', 'short', /JWT_SECRET=.* at least 32 characters/],
+    ['JWT_SECRET', 'short', /JWT_SECRET must be at least 32 characters$/],
     ['CHAT_RATE_PER_S', '0', /CHAT_RATE_PER_S="0" must be at least 1/],
     ['CHAT_RATE_BURST', 'lots', /CHAT_RATE_BURST/],
     ['NOTIFICATION_STREAMS_PER_USER', '0', /NOTIFICATION_STREAMS_PER_USER="0" must be at least 1/],
@@ -42,10 +42,56 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     const c = loadConfig({
       NODE_ENV: 'production',
-      JWT_SECRET: 'x'.repeat(32),
+      JWT_SECRET: 'a7Gq-9zLm2Vx4Rt8Yb1Nc6Hd3Kf5Wp0S',
     });
     expect(c.demo).toBe(false);
     expect(c.jwtSecretGenerated).toBe(false);
+  });
+
+  it('refuses a guessable production JWT_SECRET without printing it', () => {
+    for (const [secret, reason] of [
+      ['x'.repeat(40), /at least 10 different characters/],
+      ['abcdefghij'.repeat(4), /must not repeat a shorter string/],
+    ] as const) {
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(reason);
+      expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).not.toThrow(secret);
+      // Outside production a weak key only needs its length (tests, local runs).
+      expect(loadConfig({ JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    }
+  });
+
+  it('never prints a URL password or a secret in an error line', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:pw-1234@db/x?password=pw-1234' })).toThrow(
+      'Invalid configuration: DATABASE_URL="mysql://***@db/x" must be sqlite:<file> or postgres://…',
+    );
+    expect(() => loadConfig({ REDIS_URL: 'tcp://:pw-1234@r:6379' })).toThrow(
+      /REDIS_URL="tcp:\/\/\*\*\*@r:6379"/,
+    );
+    expect(withoutPassword('postgres://a:b@c@host/db')).toBe('postgres://***@host/db');
+    expect(
+      redactSecrets('connect failed for postgres://u:p%40ss@h and key k-123456', {
+        DATABASE_URL: 'postgres://u:p%40ss@h/db',
+        JWT_SECRET: 'k-123456',
+      }),
+    ).toBe('connect failed for postgres://u:***@h and key ***');
+  });
+
+  it('serves the API docs outside production only, unless API_DOCS says otherwise', () => {
+    expect(loadConfig({}).apiDocs).toBe(true);
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'a7Gq-9zLm2Vx4Rt8Yb1Nc6Hd3Kf5Wp0S' };
+    expect(loadConfig(prod).apiDocs).toBe(false);
+    expect(loadConfig({ ...prod, API_DOCS: 'true' }).apiDocs).toBe(true);
+  });
+
+  it('trusts X-Forwarded-For from loopback by default, from the listed proxies when set', () => {
+    expect(loadConfig({}).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, uniquelocal,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      'uniquelocal',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY=.*"10.0.0.0\/33"/);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
   it('reads DEMO=false and a postgres url', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
@@ -26,6 +27,7 @@ const EnvSchema = z.object({
   DASHBOARD_TICK_MS: int(100, 3_600_000).default(5000),
   HEARTBEAT_MS: int(100, 3_600_000).default(30000),
   DASHBOARD_RETENTION_MIN: int(1, 24 * 60).default(15),
+  HISTORY_RETENTION_DAYS: int(1, 3650).default(30),
   DATABASE_URL: z
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
@@ -57,7 +59,85 @@ const EnvSchema = z.object({
   NOTIFY_RATE_BURST: int(1, 100_000).default(30),
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
+  API_DOCS: bool.optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^\s*[\w.:/-]+(\s*,\s*[\w.:/-]+)*\s*$/,
+      'must be a comma-separated list of addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+    )
+    .default('loopback'),
+  DASHBOARD_DIR: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
+  APP_VERSION: z
+    .string()
+    .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
+    .optional(),
 });
+
+/** What Express's `trust proxy` takes: a named range, an address, or an address/prefix. */
+function isProxySpec(spec: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(spec)) return true;
+  const [address, prefix, ...rest] = spec.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/** Never echoed in an error: their values are secrets. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'MONITORING_TOKEN', 'METRICS_TOKEN']);
+/** Echoed with the password (and any query string) taken out. */
+const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL']);
+
+/** How a variable's value may appear in an error line: secrets not at all, URLs without a password. */
+function shown(name: string, value: string | undefined): string {
+  if (SECRET_VARIABLES.has(name)) return name;
+  if (URL_VARIABLES.has(name) && value) return `${name}=${JSON.stringify(withoutPassword(value))}`;
+  return `${name}=${JSON.stringify(value ?? '')}`;
+}
+
+/**
+ * `postgres://user:secret@host/db?password=x` → `postgres://***@host/db`: the whole user-info part
+ * and the query string go, whatever the shape of the rest.
+ */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([^/]*\/\/)?[^/]*@/, '$1***@').replace(/\?.*$/, '');
+}
+
+/**
+ * A production signing key must be hard to guess: at least 32 characters (the schema), at least
+ * 10 different ones, and not one short string repeated (`abcabc…`, `xxxx…`).
+ */
+function weakSecretReason(secret: string): string | undefined {
+  if (new Set(secret).size < 10) return 'must use at least 10 different characters';
+  if (/^(.+)\1+$/s.test(secret)) return 'must not repeat a shorter string';
+  return undefined;
+}
+
+/**
+ * Every secret in `env` (JWT_SECRET, ADMIN_PASSWORD, passwords in URLs) replaced by `***` in
+ * `text`: for error messages that could quote them (a driver's connection error, say).
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  const secrets: string[] = [];
+  for (const name of SECRET_VARIABLES) if (env[name]) secrets.push(env[name] as string);
+  for (const name of URL_VARIABLES) {
+    const m = /^[^/]*\/\/[^/:@]*:([^/]*)@/.exec(env[name] ?? '');
+    if (m?.[1]) secrets.push(m[1], decodeURIComponentSafe(m[1]));
+  }
+  let out = text;
+  for (const s of secrets.filter((x) => x.length >= 3)) out = out.split(s).join('***');
+  return out;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -69,6 +149,8 @@ export interface AppConfig {
   dashboardTickMs: number;
   heartbeatMs: number;
   dashboardRetentionMin: number;
+  /** Days of per-minute dashboard history kept in the database; older rows are pruned. */
+  historyRetentionDays: number;
   databaseUrl: string;
   redisUrl: string | undefined;
   /** Put before every Redis key and channel of this deployment, so several can share one Redis. */
@@ -92,6 +174,21 @@ export interface AppConfig {
   maxConnectionsPerUser: number;
   /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
   notificationStreamsPerUser: number;
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed (Express `trust proxy`): their peers'
+   * address becomes the client's; nobody else can claim another address.
+   */
+  trustProxy: string[];
+  /** Serve the OpenAPI document and UI at /api/docs (default: outside production only). */
+  apiDocs: boolean;
+  /** The built dashboard served at `/` when it holds an index.html (default: beside the built API). */
+  dashboardDir: string | undefined;
+  /** Bearer token a Prometheus scraper sends to `GET /api/metrics`; unset: admins only. */
+  metricsToken: string | undefined;
+  /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
+  metricsPort: number | undefined;
+  /** Shown on the operations page and in `rt_instance_info`. */
+  version: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -106,13 +203,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0]);
-    throw new ConfigError(
-      `Invalid configuration: ${name}=${JSON.stringify(env[name] ?? '')} ${issue.message}`,
-    );
+    throw new ConfigError(`Invalid configuration: ${shown(name, raw[name])} ${issue.message}`);
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  const weak = e.NODE_ENV === 'production' && e.JWT_SECRET ? weakSecretReason(e.JWT_SECRET) : undefined;
+  if (weak) {
+    throw new ConfigError(
+      `Invalid configuration: JWT_SECRET ${weak} when NODE_ENV=production (e.g. openssl rand -hex 32)`,
+    );
+  }
+  const trustProxy = e.TRUST_PROXY.split(',').map((s) => s.trim());
+  const badProxy = trustProxy.find((p) => !isProxySpec(p));
+  if (badProxy !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration: TRUST_PROXY=${JSON.stringify(e.TRUST_PROXY)} has ${JSON.stringify(badProxy)}, ` +
+        'not an address, a CIDR range, loopback, linklocal or uniquelocal',
+    );
   }
   const demo = e.DEMO ?? e.NODE_ENV !== 'production';
   return {
@@ -125,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardTickMs: e.DASHBOARD_TICK_MS,
     heartbeatMs: e.HEARTBEAT_MS,
     dashboardRetentionMin: e.DASHBOARD_RETENTION_MIN,
+    historyRetentionDays: e.HISTORY_RETENTION_DAYS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
@@ -146,5 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
+    apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
+    trustProxy,
+    dashboardDir: e.DASHBOARD_DIR,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
+    version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };
 }

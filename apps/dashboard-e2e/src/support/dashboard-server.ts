@@ -19,6 +19,12 @@ const TYPES: Record<string, string> = {
 };
 
 const PROXIED = /^\/(api|socket\.io)(\/|$|\?)/;
+const STREAM = /^\/api\/([a-z-]+\/)?stream(\?|$)/;
+
+export interface Traffic {
+  streamsOpen: number;
+  streamUrls: string[];
+}
 
 /**
  * The production dashboard build, served as the dev server would: static files with an SPA
@@ -37,8 +43,16 @@ export class DashboardServer {
     if (!existsSync(join(root, 'index.html')))
       throw new Error(`No dashboard build in ${root}: run \`nx build dashboard\` first`);
     const sockets = new Set<import('node:net').Socket>();
+    const traffic: Traffic = { streamsOpen: 0, streamUrls: [] };
     const server = createServer((req, res) => {
-      if (PROXIED.test(req.url ?? '')) return proxy(req, res, upstreamPort());
+      if (PROXIED.test(req.url ?? '')) {
+        if (STREAM.test(req.url ?? '')) {
+          traffic.streamsOpen++;
+          traffic.streamUrls.push(req.url ?? '');
+          res.on('close', () => traffic.streamsOpen--);
+        }
+        return proxy(req, res, upstreamPort());
+      }
       serveStatic(root, req, res);
     });
     server.on('connection', (s) => {
@@ -63,10 +77,16 @@ export class DashboardServer {
     const port = (server.address() as { port: number }).port;
     const s = new DashboardServer(server, `http://127.0.0.1:${port}`, upstreamPort);
     s.closeAll = () => sockets.forEach((x) => x.destroy());
+    s.traffic = traffic;
+    s.openSockets = () => sockets.size;
     return s;
   }
 
   private closeAll: () => void = () => undefined;
+  /** SSE requests open now, and every SSE URL asked for (what the browser holds, seen from here). */
+  traffic: Traffic = { streamsOpen: 0, streamUrls: [] };
+  /** TCP connections from the browser open now (streams, socket.io and idle keep-alives). */
+  openSockets: () => number = () => 0;
 
   async stop(): Promise<void> {
     this.closeAll();

@@ -1,8 +1,12 @@
+import type { Role } from './auth';
+
 /** The JSON body of every 4xx/5xx HTTP answer. */
 export interface ApiError {
   statusCode: number;
   message: string;
   error?: string;
+  /** On a 403: the least role that may do this. */
+  requiredRole?: Role;
 }
 
 /** Codes carried by socket acknowledgements and `error` events. */
@@ -13,6 +17,8 @@ export type ChatErrorCode =
   | 'RATE_LIMITED'
   | 'UNKNOWN_EVENT'
   | 'UNAUTHORIZED'
+  /** The caller's role (or credential kind) may not do this; `requiredRole` says what may. */
+  | 'FORBIDDEN'
   /** In a `connect_error`: the user has MAX_CONNECTIONS_PER_USER sockets open already. */
   | 'TOO_MANY_CONNECTIONS'
   /** The server is going down; the socket closes next and the client reconnects. */
@@ -24,4 +30,6 @@ export interface CodedError {
   message: string;
   /** With `RATE_LIMITED`: how long until the next message would be accepted. */
   retryAfterMs?: number;
+  /** With `FORBIDDEN`: the least role that may do this. */
+  requiredRole?: Role;
 }

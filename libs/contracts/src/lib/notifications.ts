@@ -28,6 +28,21 @@ export interface CreateNotificationRequest {
   type?: NotificationType;
 }
 
+/** Who sent a notification: a user (or the owner of the API key used), or the system itself. */
+export type NotificationSender = { id: number; username: string } | { system: true };
+
+/** `POST /api/notifications/broadcast` (admin): one notification to every enabled user. */
+export interface BroadcastNotificationRequest {
+  title: string;
+  message: string;
+  type?: NotificationType;
+}
+
+export interface BroadcastNotificationResponse {
+  /** How many users it was delivered to. */
+  recipients: number;
+}
+
 export interface Notification {
   id: number;
   userId: number;
@@ -38,6 +53,7 @@ export interface Notification {
   createdAt: string;
   /** ISO 8601, or null while unread. */
   readAt: string | null;
+  sender: NotificationSender;
 }
 
 /** `?cursor=&limit=` of `GET /api/notifications` and `GET /api/notifications/page`. */

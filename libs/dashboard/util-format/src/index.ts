@@ -1,2 +1,3 @@
 export * from './lib/format-number';
 export * from './lib/format-time';
+export * from './lib/format-sender';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 
-import { type AuthUser, type LoginRequest, type LoginResponse, STREAM_COOKIE } from '@realtime/contracts';
+import { type LoginRequest, type LoginResponse, STREAM_COOKIE, type SessionUser } from '@realtime/contracts';
 import { LoginRequestSchema } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
@@ -52,7 +52,7 @@ export class AuthController {
 
   @ApiBearerAuth()
   @Get('me')
-  me(@CurrentUser() user: AuthUser): AuthUser {
-    return { id: user.id, username: user.username };
+  me(@CurrentUser() user: SessionUser): SessionUser {
+    return { id: user.id, username: user.username, role: user.role };
   }
 }

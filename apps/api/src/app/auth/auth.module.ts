@@ -10,6 +10,7 @@ import { THROTTLER_STORAGE } from '../../infra/shared-state/shared-state.module'
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { RolesGuard } from './roles.guard';
 import { TokenService } from './token.service';
 
 /**
@@ -42,7 +43,13 @@ export function jwtKey(secret: string) {
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  // Global guards run in this order: who is calling, then whether their role may.
+  providers: [
+    AuthService,
+    TokenService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
   exports: [TokenService],
 })
 export class AuthModule {}

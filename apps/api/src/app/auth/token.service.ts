@@ -1,9 +1,10 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 
-import type { AuthUser } from '@realtime/contracts';
+import type { SessionUser } from '@realtime/contracts';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { type AuthFailureReason, Metrics } from '../../infra/metrics/metrics';
 import { UsersService } from '../users/users.service';
 
 export const JWT_ISSUER = 'realtime-dashboard';
@@ -14,12 +15,18 @@ export const JWT_ALGORITHMS = ['HS256'] as const;
 interface AccessTokenPayload {
   sub: string;
   username: string;
+  /** For clients to show; the server reads the current role from the database. */
+  role?: string;
+  /** The browser session the token was issued for, if any (revoking it refuses the token). */
+  sid?: string;
   exp: number;
 }
 
-export interface VerifiedUser extends AuthUser {
+export interface VerifiedUser extends SessionUser {
   /** Expiry of the token, epoch seconds: streams and sockets close at this time. */
   tokenExp: number;
+  /** The session the token belongs to, when it was issued for one. */
+  sessionId?: string;
 }
 
 /** One verification for REST, SSE and the socket handshake. */
@@ -29,11 +36,12 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
-  async issue(user: AuthUser): Promise<{ accessToken: string; expiresIn: number }> {
+  async issue(user: SessionUser, sessionId?: string): Promise<{ accessToken: string; expiresIn: number }> {
     const accessToken = await this.jwt.signAsync(
-      { username: user.username },
+      { username: user.username, role: user.role, ...(sessionId ? { sid: sessionId } : {}) },
       {
         subject: String(user.id),
         algorithm: 'HS256',
@@ -47,7 +55,7 @@ export class TokenService {
 
   /** Returns the user or throws a 401 whose message says why (for HTTP and `connect_error`). */
   async verify(token: string | undefined | null): Promise<VerifiedUser> {
-    if (!token) throw new UnauthorizedException('Missing access token');
+    if (!token) throw this.refuse('no_credentials', 'Missing access token');
     let payload: AccessTokenPayload;
     try {
       payload = await this.jwt.verifyAsync<AccessTokenPayload>(token, {
@@ -56,13 +64,22 @@ export class TokenService {
         audience: JWT_AUDIENCE,
       });
     } catch (err) {
-      if (err instanceof TokenExpiredError) throw new UnauthorizedException('Access token expired');
-      throw new UnauthorizedException('Invalid access token');
+      if (err instanceof TokenExpiredError) throw this.refuse('expired', 'Access token expired');
+      throw this.refuse('forged', 'Invalid access token');
     }
     const id = Number(payload.sub);
-    if (!Number.isSafeInteger(id)) throw new UnauthorizedException('Invalid access token');
-    const user = await this.users.findById(id);
-    if (!user) throw new UnauthorizedException('User no longer exists');
-    return { ...user, tokenExp: payload.exp };
+    if (!Number.isSafeInteger(id)) throw this.refuse('forged', 'Invalid access token');
+    const account = await this.users.account(id);
+    if (!account) throw this.refuse('revoked', 'User no longer exists');
+    if (account.disabled) throw this.refuse('revoked', 'This account is disabled');
+    const user = account.user;
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { ...user, tokenExp: payload.exp, ...(sessionId ? { sessionId } : {}) };
+  }
+
+  /** The 401 for a refused credential, counted by reason. */
+  private refuse(reason: AuthFailureReason, message: string): UnauthorizedException {
+    this.metrics?.authFailure(reason);
+    return new UnauthorizedException(message);
   }
 }

@@ -1,5 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 
+import type { SessionUser } from '@realtime/contracts';
+
 import { ShutdownSignal } from '../../common/shutdown-signal';
 import type { AppConfig } from '../../config/app-config';
 import { LocalRateLimits } from '../../infra/rate-limit/user-rate-limit';
@@ -81,8 +83,8 @@ class FakeNamespace {
   }
 }
 
-const alice = { id: 1, username: 'alice' };
-const bob = { id: 2, username: 'bob' };
+const alice: SessionUser = { id: 1, username: 'alice', role: 'admin' };
+const bob: SessionUser = { id: 2, username: 'bob', role: 'viewer' };
 const config = { chatRateLimit: { perSecond: 10, burst: 2 } } as AppConfig;
 
 describe('ChatGateway', () => {

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy, Optional, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -26,9 +26,11 @@ import {
   type CodedError,
   type JoinAck,
   type LeaveAck,
+  type Role,
   type RoomMember,
   TYPING_TTL_MS,
   type TypingAck,
+  roleAtLeast,
 } from '@realtime/contracts';
 import {
   AuthRefreshRequestSchema,
@@ -41,7 +43,9 @@ import {
 
 import { ShutdownSignal } from '../../common/shutdown-signal';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
+import { withTrace } from '../../infra/tracing/trace';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
@@ -51,6 +55,8 @@ import { TypingTracker } from './typing-tracker';
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
 export interface ChatSocketData {
   user: AuthUser;
+  /** The user's role when the socket connected (or last renewed its token). */
+  role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
 }
@@ -69,6 +75,14 @@ type ChatNamespace = Namespace<
 >;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
+/** The least role for each client event: viewers chat, so today every role may send each one. */
+export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
+  join: 'viewer',
+  leave: 'viewer',
+  chat: 'viewer',
+  typing: 'viewer',
+  auth: 'viewer',
+};
 /** setTimeout's ceiling (~24.8 days); longer token lifetimes are waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -131,6 +145,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @Inject(APP_CONFIG) config: AppConfig,
     rateLimits: RateLimits,
     shutdown: ShutdownSignal,
+    @Optional() private readonly metrics?: Metrics,
   ) {
     shutdown.onShutdown(() => this.shuttingDown());
     const { perSecond, burst } = config.chatRateLimit;
@@ -153,6 +168,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
               `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
             ) as Error & { data?: unknown };
             refused.data = { code: 'TOO_MANY_CONNECTIONS' };
+            this.metrics?.rateLimited('ws connect');
             return next(refused);
           }
           // Counted from here, so that handshakes in flight count too; released on disconnect.
@@ -170,6 +186,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           socket.once('disconnect', release);
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
+          socket.data.role = user.role;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -335,6 +352,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         return fail('UNAUTHORIZED', 'The token belongs to another user');
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
+      socket.data.role = verified.role;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });
@@ -349,15 +367,32 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     event: string,
     work: () => Promise<Ack<T>>,
   ): Promise<Ack<T>> {
+    const startedAt = performance.now();
     let result: Ack<T>;
+    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = await work();
+      // Each event gets a trace id of its own, bound to every line logged while it runs.
+      result = await withTrace(
+        async () => {
+          const outcome = roleAtLeast(socket.data.role, required)
+            ? await work()
+            : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+                requiredRole: required,
+              });
+          this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          return outcome;
+        },
+        undefined,
+        { socketId: socket.id, socketEvent: event },
+      );
     } catch (err) {
       this.logger.error(
         `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
       result = fail('INTERNAL', 'Something went wrong; try again');
     }
+    this.metrics?.socketEvent(event, secondsSince(startedAt), result.ok);
+    if (!result.ok && result.error.code === 'RATE_LIMITED') this.metrics?.rateLimited(`ws ${event}`);
     if (!result.ok && socket.connected) socket.emit('error', { ...result.error, event });
     return result;
   }

@@ -13,12 +13,14 @@ import {
 import { followSource } from '../../common/streams/resume';
 import type { StreamEvent, StreamSource } from '../../common/streams/stream-source';
 import type { EventBus } from '../../infra/event-bus/event-bus';
-import { EventIds, parseEventId } from './event-ids';
 import type { TickLog } from '../../infra/shared-state/tick-log';
+import { EventIds, parseEventId } from './event-ids';
 import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
 export const DASHBOARD_TICKS_CHANNEL = 'dashboard:metrics';
+/** Annotations (alerts, deploys, notes) for every open dashboard stream of the cluster. */
+export const DASHBOARD_ANNOTATIONS_CHANNEL = 'dashboard:annotations';
 /** Refreshes meant for the open streams of one user only. */
 export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId}`;
 
@@ -59,6 +61,8 @@ export class DashboardFeed {
   private readonly ring: TickRing;
   /** Who hears each tick: the stream core's topic (once, however many streams). */
   private readonly tickListeners = new Set<(tick: Tick) => void>();
+  /** Who hears each annotation (the stream core's topic). */
+  private readonly annotationListeners = new Set<(event: StreamEvent) => void>();
   /** Listeners per user channel, while at least one listens. */
   private readonly perUser = new Map<number, number>();
   private readonly subscription: Subscription;
@@ -74,24 +78,29 @@ export class DashboardFeed {
     this.ids = new EventIds(this.clock());
     this.ring = new TickRing(options.retentionMs, options.capacity, this.ids.last + 1);
     this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
+    this.subscription.add(
+      bus.channel(DASHBOARD_ANNOTATIONS_CHANNEL).subscribe((m) => this.receiveAnnotation(m)),
+    );
   }
 
   /**
    * Serializes `metrics` once and publishes it as the next tick of every stream, after
    * appending it to the shared log. A tick the log refuses (another instance has logged a newer
    * one: two leaders for a moment) is not published; one the log cannot take (Redis down) is.
+   * Resolves whether it was published.
    */
-  async publishTick(metrics: DashboardMetrics): Promise<void> {
+  async publishTick(metrics: DashboardMetrics): Promise<boolean> {
     const id = this.ids.next(this.clock());
     const data = JSON.stringify(metrics);
     if (this.options.log) {
       try {
-        if (!(await this.options.log.append({ id, data }, this.clock()))) return;
+        if (!(await this.options.log.append({ id, data }, this.clock()))) return false;
       } catch {
         // Redis is down: the bus delivers locally, and this instance's ring still resumes
       }
     }
     await this.bus.publish(DASHBOARD_TICKS_CHANNEL, encode(id, this.instanceId, data));
+    return true;
   }
 
   /**
@@ -117,6 +126,15 @@ export class DashboardFeed {
     return ticks.length;
   }
 
+  /**
+   * Pushes an annotation (already serialized) to every open dashboard stream of the cluster
+   * as an `annotation` event. Not replayed on resume: a client fills its gaps from history.
+   */
+  publishAnnotation(data: string): Promise<void> {
+    const id = this.ids.next(this.clock());
+    return this.bus.publish(DASHBOARD_ANNOTATIONS_CHANNEL, encode(id, this.instanceId, data));
+  }
+
   /** Pushes `metrics` to the open streams of `userId` only. */
   publishToUser(userId: number, metrics: DashboardMetrics): Promise<void> {
     const id = this.ids.next(this.clock());
@@ -136,7 +154,11 @@ export class DashboardFeed {
       name: 'dashboard',
       retryMs: DASHBOARD_RETRY_MS,
       maxStreamsPerUser,
-      topics: (userId) => [DASHBOARD_TICKS_CHANNEL, dashboardUserChannel(userId)],
+      topics: (userId) => [
+        DASHBOARD_TICKS_CHANNEL,
+        DASHBOARD_ANNOTATIONS_CHANNEL,
+        dashboardUserChannel(userId),
+      ],
       listen: (topic, deliver) => this.listen(topic, deliver),
       opening: (_userId, cursor) => this.opening(cursor, snapshot),
     };
@@ -174,6 +196,7 @@ export class DashboardFeed {
   close(): void {
     this.subscription.unsubscribe();
     this.tickListeners.clear();
+    this.annotationListeners.clear();
   }
 
   private listen(topic: string, deliver: (event: StreamEvent) => void): () => void {
@@ -181,6 +204,10 @@ export class DashboardFeed {
       const listener = (tick: Tick) => deliver(tick);
       this.tickListeners.add(listener);
       return () => this.tickListeners.delete(listener);
+    }
+    if (topic === DASHBOARD_ANNOTATIONS_CHANNEL) {
+      this.annotationListeners.add(deliver);
+      return () => this.annotationListeners.delete(deliver);
     }
     const userId = Number(topic.slice(topic.lastIndexOf(':') + 1));
     this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
@@ -240,6 +267,14 @@ export class DashboardFeed {
   private reset(data: DashboardReset): StreamEvent {
     const id = this.ids.next(this.clock());
     return { id, event: { id: String(id), type: DASHBOARD_EVENTS.reset, data: JSON.stringify(data) } };
+  }
+
+  private receiveAnnotation(message: string) {
+    const decoded = decode(message);
+    if (!decoded) return;
+    this.ids.observe(decoded.id);
+    const event = { id: String(decoded.id), type: DASHBOARD_EVENTS.annotation, data: decoded.data };
+    for (const deliver of this.annotationListeners) deliver({ id: decoded.id, event });
   }
 
   private receiveTick(message: string) {

@@ -1,25 +1,12 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Inject,
-  type MessageEvent,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, type MessageEvent, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 
-import type {
-  DashboardConnectionsResponse,
-  DashboardHistoryResponse,
-  DashboardMetrics,
-} from '@realtime/contracts';
+import type { DashboardConnectionsResponse, DashboardMetrics } from '@realtime/contracts';
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { EventStream } from '../../common/streams/event-stream.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
@@ -55,19 +42,12 @@ export class DashboardController {
 
   @Post('refresh')
   @HttpCode(200)
+  @Roles('operator')
   refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
     return this.dashboard.refresh(user.id);
   }
 
-  @Get('history')
-  history(@Query('minutes') minutes: unknown): DashboardHistoryResponse {
-    const max = this.config.dashboardRetentionMin;
-    if (minutes === undefined) return this.dashboard.history(max);
-    const n = typeof minutes === 'string' && /^\d{1,6}$/.test(minutes) ? Number(minutes) : NaN;
-    if (!(n >= 1 && n <= max))
-      throw new BadRequestException(`minutes: must be a whole number from 1 to ${max}`);
-    return this.dashboard.history(n);
-  }
+  // GET /api/dashboard/history: HistoryController (app/history), the kept ticks and the stored series.
 
   /** What is open right now on this instance: streams, connections per kind, active users. */
   @Get('connections')

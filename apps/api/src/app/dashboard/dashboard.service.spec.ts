@@ -64,6 +64,29 @@ describe('DashboardService', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('hands each published tick to its listeners; a failing listener stops neither the ticks nor the others', async () => {
+    const { service, metrics } = setup();
+    const seen: number[] = [];
+    const failing = jest.fn(() => {
+      throw new Error('rule evaluation failed');
+    });
+    const rejecting = jest.fn(async () => Promise.reject(new Error('database down')));
+    service.onTickPublished(failing);
+    service.onTickPublished(rejecting);
+    const stop = service.onTickPublished((m) => seen.push(m.timestamp));
+    await service.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(metrics.measure).toHaveBeenCalledTimes(3);
+    expect(seen).toHaveLength(3);
+    expect(failing).toHaveBeenCalledTimes(3);
+    expect(rejecting).toHaveBeenCalledTimes(3);
+    stop();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(seen).toHaveLength(3);
+    expect(failing).toHaveBeenCalledTimes(4);
+    service.onModuleDestroy();
+  });
+
   it('skips a tick while the previous one is still measuring', async () => {
     const { service, metrics } = setup();
     await service.onApplicationBootstrap();

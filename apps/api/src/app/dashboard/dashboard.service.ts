@@ -28,6 +28,9 @@ import { DashboardMetricsService } from './dashboard-metrics.service';
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
 
+/** Runs after a tick this instance published; may be async; its failure is logged, never the tick's. */
+export type TickListener = (metrics: DashboardMetrics) => unknown;
+
 /**
  * The dashboard's one tick source and its streams. Every DASHBOARD_TICK_MS the metrics are
  * computed once, serialized once and published on the bus; each stream only subscribes.
@@ -45,6 +48,8 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   /** The tick publisher's lease (a single instance always holds it). */
   private readonly lease: LeaderLease;
   private leading = false;
+  /** Work done once per published tick, on the publishing instance only (history, alerts). */
+  private readonly tickListeners = new Set<TickListener>();
 
   constructor(
     private readonly metrics: DashboardMetricsService,
@@ -86,6 +91,15 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     this.timer = setInterval(() => void this.tick(), this.config.dashboardTickMs);
   }
 
+  /**
+   * Calls `listener` with every tick this instance publishes for the cluster (the lease holder
+   * only), after it is published. Returns the unsubscribe.
+   */
+  onTickPublished(listener: TickListener): () => void {
+    this.tickListeners.add(listener);
+    return () => this.tickListeners.delete(listener);
+  }
+
   /** Whether this instance published the last dashboard tick (always, alone). */
   get publishingTicks(): boolean {
     return this.leading;
@@ -115,6 +129,11 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   snapshot(): Promise<DashboardMetrics> {
     return this.metrics.measure();
+  }
+
+  /** Pushes an annotation (serialized) to every open dashboard stream of the cluster. */
+  publishAnnotation(data: string): Promise<void> {
+    return this.feed.publishAnnotation(data);
   }
 
   /** A fresh snapshot, also pushed at once to this user's open streams (on every instance). */
@@ -160,6 +179,17 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     return leading;
   }
 
+  /** Each listener on its own: a failing or slow one neither stops the ticks nor the others. */
+  private afterPublish(metrics: DashboardMetrics) {
+    for (const listener of this.tickListeners) {
+      void Promise.resolve()
+        .then(() => listener(metrics))
+        .catch((err: unknown) =>
+          this.logger.error(`After a dashboard tick: ${(err as Error)?.message ?? err}`),
+        );
+    }
+  }
+
   private async tick() {
     if (this.ticking) return; // a slow check skips a tick rather than piling them up
     this.ticking = true;
@@ -169,7 +199,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
       const leading = await this.lead();
       if (leading) await this.presence.sync();
       const metrics = await this.metrics.measure(true);
-      if (leading) await this.feed.publishTick(metrics);
+      if (leading && (await this.feed.publishTick(metrics))) this.afterPublish(metrics);
     } catch (err) {
       this.logger.error(`Dashboard tick failed: ${(err as Error).message}`);
     } finally {

@@ -13,7 +13,7 @@ import { PresenceService } from '../presence/presence.service';
 import { encodeBusMessage, userChannel } from './notification-events';
 import { NOTIFICATION_RETRY_MS, NotificationStreamService } from './notification-stream.service';
 import { NotificationsService } from './notifications.service';
-import { notificationsTestbed } from './testing';
+import { ALICE, notificationsTestbed } from './testing';
 
 const BOB = { id: 2, tokenExp: undefined };
 
@@ -73,7 +73,8 @@ describe('NotificationStreamService', () => {
     };
   }
 
-  const create = (userId: number, title: string) => bed.notifications.create({ userId, title, message: '' });
+  const create = (userId: number, title: string) =>
+    bed.notifications.create({ userId, title, message: '' }, ALICE);
 
   it('starts fresh with the latest event id and the unread count, then delivers live', async () => {
     const old = await create(2, 'old');
@@ -231,7 +232,7 @@ describe('NotificationStreamService', () => {
     await s.next(2);
     link.connected = false;
     await create(2, 'two'); // lost on the bus: stored only
-    await here.create({ userId: 2, title: 'three', message: '' });
+    await here.create({ userId: 2, title: 'three', message: '' }, ALICE);
     await s.next(4);
     expect(titles(s.got)).toEqual(['one', 'two', 'three']);
     await create(2, 'four');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
+import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER, type NotificationConnected } from '@realtime/contracts';
@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { withTrace } from '../../infra/tracing/trace';
 import {
   type StoredEvent,
   type StoredEventKind,
@@ -37,6 +38,9 @@ export class NotificationStreamService implements StreamSource {
   readonly label = 'notification';
   readonly retryMs = NOTIFICATION_RETRY_MS;
   readonly reconnected$: Observable<void>;
+  private readonly logger = new Logger('NotificationDelivery');
+  /** The last bus event logged here: each one is logged once per instance, not once per stream. */
+  private lastTraced = 0;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -54,6 +58,17 @@ export class NotificationStreamService implements StreamSource {
    */
   open(user: StreamUser, lastEventId: number | undefined): Observable<MessageEvent> {
     return this.hub.open(this, user, lastEventId === undefined ? undefined : String(lastEventId));
+  }
+
+  /** One log line per bus event and instance, with the trace id of the request that made it. */
+  private traceDelivery(event: StoredEvent) {
+    if (event.id === this.lastTraced) return;
+    this.lastTraced = event.id;
+    // Bound afresh: the stream's own request id must not stand in for the notification's.
+    withTrace(
+      () => this.logger.log({ msg: 'notification event delivering', eventId: event.id }),
+      event.traceId,
+    );
   }
 
   openStreams(userId: number): number {
@@ -76,7 +91,9 @@ export class NotificationStreamService implements StreamSource {
   listen(topic: string, deliver: (event: StreamEvent) => void): () => void {
     const subscription = this.bus.channel(topic).subscribe((message) => {
       const event = decodeBusMessage(message);
-      if (event) deliver(toStreamEvent(event));
+      if (!event) return;
+      this.traceDelivery(event);
+      deliver(toStreamEvent(event));
     });
     return () => subscription.unsubscribe();
   }

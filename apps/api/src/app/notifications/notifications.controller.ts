@@ -19,6 +19,8 @@ import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 
 import {
+  type BroadcastNotificationRequest,
+  type BroadcastNotificationResponse,
   type CreateNotificationRequest,
   NOTIFICATION_HEADERS,
   type Notification,
@@ -26,10 +28,15 @@ import {
   type NotificationListResponse,
   type NotificationsRead,
 } from '@realtime/contracts';
-import { CreateNotificationRequestSchema, NotificationListQuerySchema } from '@realtime/contracts/schemas';
+import {
+  BroadcastNotificationRequestSchema,
+  CreateNotificationRequestSchema,
+  NotificationListQuerySchema,
+} from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -43,8 +50,8 @@ import { NotificationsService } from './notifications.service';
 type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<NotificationListQuery, 'cursor'>;
 
 /**
- * Notifications of the signed-in user. Any signed-in user may notify any user in this
- * version (there are no roles yet); reading, marking and deleting only touch one's own.
+ * Notifications of the signed-in user: every role reads, marks and deletes its own;
+ * operators (and admins) notify a user; admins broadcast to everyone. Each one names its sender.
  */
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -122,12 +129,32 @@ export class NotificationsController {
 
   @Post()
   @HttpCode(201)
+  @Roles('operator')
   async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    const waitMs = await this.publishLimiter.take(user.id);
+    await this.takePublish(user.id, res);
+    return this.notifications.create(body, { id: user.id, username: user.username });
+  }
+
+  /** One notification to every enabled user, from the admin who sends it. */
+  @Post('broadcast')
+  @HttpCode(201)
+  @Roles('admin')
+  async broadcast(
+    @CurrentUser() user: VerifiedUser,
+    @ZodBody(BroadcastNotificationRequestSchema) body: BroadcastNotificationRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<BroadcastNotificationResponse> {
+    await this.takePublish(user.id, res);
+    const recipients = await this.notifications.broadcast(body, { id: user.id, username: user.username });
+    return { recipients };
+  }
+
+  private async takePublish(userId: number, res: Response): Promise<void> {
+    const waitMs = await this.publishLimiter.take(userId);
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       throw new HttpException(
@@ -135,7 +162,6 @@ export class NotificationsController {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-    return this.notifications.create(body);
   }
 
   @Put('read-all')

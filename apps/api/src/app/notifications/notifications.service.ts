@@ -2,10 +2,12 @@ import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 
 import type {
+  BroadcastNotificationRequest,
   CreateNotificationRequest,
   Notification,
   NotificationDeleted,
   NotificationListResponse,
+  NotificationSender,
   NotificationType,
   NotificationsRead,
 } from '@realtime/contracts';
@@ -14,6 +16,7 @@ import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import type { Database, NotificationsTable } from '../../infra/database/schema';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { currentTraceId } from '../../infra/tracing/trace';
 import { UsersService } from '../users/users.service';
 import { KeyedQueue } from './keyed-queue';
 import { type StoredEvent, type StoredEventKind, encodeBusMessage, userChannel } from './notification-events';
@@ -29,6 +32,10 @@ export function toNotification(row: Selectable<NotificationsTable>): Notificatio
     message: row.message,
     createdAt: iso(Number(row.created_at)),
     readAt: row.read_at === null ? null : iso(Number(row.read_at)),
+    sender:
+      row.sender_id === null || row.sender_id === undefined
+        ? { system: true }
+        : { id: Number(row.sender_id), username: row.sender_name ?? '' },
   };
 }
 
@@ -85,20 +92,41 @@ export class NotificationsService {
     return Number(row?.n ?? 0);
   }
 
-  /** Stores a notification for `request.userId` (an id or a username) and delivers it live. */
-  async create(request: CreateNotificationRequest): Promise<Notification> {
+  /**
+   * Stores a notification for `request.userId` (an id or a username) and delivers it live.
+   * An unknown, or disabled, recipient is one and the same 404 whether named by id or by
+   * username, so the answer does not tell which usernames exist.
+   */
+  async create(request: CreateNotificationRequest, sender: NotificationSender): Promise<Notification> {
     const recipient = await this.users.resolve(request.userId);
-    if (!recipient) throw new NotFoundException(`userId: no user ${JSON.stringify(request.userId)}`);
-    return this.write(recipient.id, async (trx, now) => {
+    if (!recipient) throw new NotFoundException('userId: no such user');
+    return this.deliver(recipient.id, request, sender);
+  }
+
+  /** One notification to every enabled user (admins' broadcast); returns how many got it. */
+  async broadcast(request: BroadcastNotificationRequest, sender: NotificationSender): Promise<number> {
+    const ids = await this.users.enabledIds();
+    for (const id of ids) await this.deliver(id, request, sender);
+    return ids.length;
+  }
+
+  private deliver(
+    recipientId: number,
+    request: BroadcastNotificationRequest,
+    sender: NotificationSender,
+  ): Promise<Notification> {
+    return this.write(recipientId, async (trx, now) => {
       const row = await trx
         .insertInto('notifications')
         .values({
-          user_id: recipient.id,
+          user_id: recipientId,
           type: request.type ?? 'info',
           title: request.title,
           message: request.message,
           created_at: now,
           read_at: null,
+          sender_id: 'system' in sender ? null : sender.id,
+          sender_name: 'system' in sender ? null : sender.username,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -199,7 +227,9 @@ export class NotificationsService {
 
   private async publish(userId: number, event: StoredEvent): Promise<void> {
     try {
-      await this.bus.publish(userChannel(userId), encodeBusMessage(event));
+      const traceId = currentTraceId();
+      this.logger.log({ msg: 'notification event stored, publishing', eventId: event.id, kind: event.kind });
+      await this.bus.publish(userChannel(userId), encodeBusMessage({ ...event, traceId }));
     } catch (err) {
       // The change is committed; streams that miss it live get it on their next resume.
       this.logger.warn(`Could not publish notification event ${event.id}: ${(err as Error).message}`);

@@ -25,6 +25,7 @@ import {
 import { CreateOrderRequestSchema, IdempotencyKeySchema, describeIssues } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
+import { Roles } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
 import { IdempotencyConflictError, OrdersService } from './orders.service';
 
@@ -37,6 +38,7 @@ export class OrdersController {
   /** 201 with the stored order; a repeat with the same Idempotency-Key replays the first answer. */
   @Post()
   @HttpCode(201)
+  @Roles('operator')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'printable ASCII, 1–128 characters' })
   async create(
     @CurrentUser() user: AuthUser,

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { Metrics } from '../../infra/metrics/metrics';
 import { LocalPresenceRegistry, PresenceRegistry } from '../../infra/shared-state/presence-registry';
 
 export type ConnectionKind = 'dashboard' | 'notifications' | 'chat';
@@ -37,7 +38,12 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   private scheduled = false;
   private failing = false;
 
-  constructor(@Optional() registry?: PresenceRegistry, @Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+  constructor(
+    @Optional() registry?: PresenceRegistry,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
+    metrics?.identify(this.instanceId);
     this.registry = registry ?? new LocalPresenceRegistry();
     this.ttlMs = config?.presenceTtlMs ?? 6000;
   }
@@ -60,6 +66,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
     const before = this.perUser.get(userId) ?? 0;
     this.perUser.set(userId, before + 1);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
+    this.metrics?.connectionOpened(kind);
     if (before === 0) this.changed();
     let released = false;
     return () => {
@@ -72,6 +79,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
         this.changed();
       }
       this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
+      this.metrics?.connectionClosed(kind);
     };
   }
 

@@ -1,12 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import bcrypt from 'bcryptjs';
 
-import type { AuthUser } from '@realtime/contracts';
+import type { AuthUser, Role, SessionUser } from '@realtime/contracts';
 
 import { DATABASE } from '../../infra/database/database.module';
 import { type DatabaseHandle, isUniqueViolation } from '../../infra/database/database.provider';
 
 export const DEMO_USERS = ['alice', 'bob', 'carol'] as const;
+/** One role each, so that the demo shows every role: alice=admin, bob=operator, carol=viewer. */
+export const DEMO_ROLES: Record<(typeof DEMO_USERS)[number], Role> = {
+  alice: 'admin',
+  bob: 'operator',
+  carol: 'viewer',
+};
 export const DEMO_PASSWORD = 'demo-password';
 const BCRYPT_ROUNDS = 10;
 
@@ -14,7 +20,11 @@ const BCRYPT_ROUNDS = 10;
 export class UsersService {
   // Every authenticated request checks that its user still exists; a short cache keeps
   // that off the database for the common case without letting a deleted user linger.
-  private readonly cache = new Map<number, { user: AuthUser | null; until: number }>();
+  // A change of role or a disable clears the entry at once on every instance (AccountEvents).
+  private readonly cache = new Map<
+    number,
+    { account: { user: SessionUser; disabled: boolean } | null; until: number }
+  >();
   private static readonly CACHE_MS = 5000;
 
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
@@ -23,17 +33,34 @@ export class UsersService {
     return this.database.db;
   }
 
-  async findById(id: number): Promise<AuthUser | null> {
+  /** The user if it exists and is enabled, with its current role. */
+  async findById(id: number): Promise<SessionUser | null> {
+    const account = await this.account(id);
+    return account && !account.disabled ? account.user : null;
+  }
+
+  /** The user as every authenticated request checks it: whether it exists, its role, if disabled. */
+  async account(id: number): Promise<{ user: SessionUser; disabled: boolean } | null> {
     const hit = this.cache.get(id);
-    if (hit && hit.until > Date.now()) return hit.user;
+    if (hit && hit.until > Date.now()) return hit.account;
     const row = await this.db
       .selectFrom('users')
-      .select(['id', 'username'])
+      .select(['id', 'username', 'role', 'disabled_at'])
       .where('id', '=', id)
       .executeTakeFirst();
-    const user = row ? { id: Number(row.id), username: row.username } : null;
-    this.cache.set(id, { user, until: Date.now() + UsersService.CACHE_MS });
-    return user;
+    const account = row
+      ? {
+          user: { id: Number(row.id), username: row.username, role: row.role as Role },
+          disabled: row.disabled_at !== null,
+        }
+      : null;
+    this.cache.set(id, { account, until: Date.now() + UsersService.CACHE_MS });
+    return account;
+  }
+
+  /** Drops the cached entry, so that the next check reads the database. */
+  forget(id: number): void {
+    this.cache.delete(id);
   }
 
   async findByUsername(username: string) {
@@ -44,7 +71,13 @@ export class UsersService {
   async resolve(idOrName: number | string): Promise<AuthUser | null> {
     if (typeof idOrName === 'number' || /^\d+$/.test(idOrName)) return this.findById(Number(idOrName));
     const row = await this.findByUsername(idOrName);
-    return row ? { id: Number(row.id), username: row.username } : null;
+    return row && row.disabled_at === null ? { id: Number(row.id), username: row.username } : null;
+  }
+
+  /** Ids of every enabled user: the recipients of a broadcast. */
+  async enabledIds(): Promise<number[]> {
+    const rows = await this.db.selectFrom('users').select('id').where('disabled_at', 'is', null).execute();
+    return rows.map((r) => Number(r.id));
   }
 
   async list(): Promise<AuthUser[]> {
@@ -52,14 +85,14 @@ export class UsersService {
     return rows.map((r) => ({ id: Number(r.id), username: r.username }));
   }
 
-  async create(username: string, password: string): Promise<AuthUser> {
+  async create(username: string, password: string, role: Role = 'viewer'): Promise<SessionUser> {
     const password_hash = await bcrypt.hash(password, BCRYPT_ROUNDS);
     const row = await this.db
       .insertInto('users')
-      .values({ username, password_hash, created_at: Date.now() })
-      .returning(['id', 'username'])
+      .values({ username, password_hash, role, created_at: Date.now(), disabled_at: null })
+      .returning(['id', 'username', 'role'])
       .executeTakeFirstOrThrow();
-    return { id: Number(row.id), username: row.username };
+    return { id: Number(row.id), username: row.username, role: row.role as Role };
   }
 
   async remove(id: number): Promise<void> {
@@ -72,7 +105,7 @@ export class UsersService {
     for (const name of DEMO_USERS) {
       if (await this.findByUsername(name)) continue;
       try {
-        await this.create(name, DEMO_PASSWORD);
+        await this.create(name, DEMO_PASSWORD, DEMO_ROLES[name]);
       } catch (err) {
         if (!isUniqueViolation(err)) throw err; // another instance seeded it first
       }

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import { DatabaseHandle, migrateToLatest, openDatabase } from './database.provider';
 
 export const DATABASE = Symbol('DATABASE');
@@ -10,9 +11,9 @@ export const DATABASE = Symbol('DATABASE');
   providers: [
     {
       provide: DATABASE,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig): Promise<DatabaseHandle> => {
-        const handle = openDatabase(config.databaseUrl);
+      inject: [APP_CONFIG, Metrics],
+      useFactory: async (config: AppConfig, metrics: Metrics): Promise<DatabaseHandle> => {
+        const handle = openDatabase(config.databaseUrl, metrics);
         const applied = await migrateToLatest(handle);
         new Logger('Database').log(
           `${handle.dialect} at ${handle.location}` +

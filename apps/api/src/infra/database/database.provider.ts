@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, sql } from 'kysely';
+import {
+  Kysely,
+  type LogEvent,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase,
+  sql,
+} from 'kysely';
 import { Pool, types } from 'pg';
 
 import { CodeMigrationProvider } from './migrations';
@@ -49,7 +57,19 @@ export function withStatementCache(db: SQLite.Database, size = STATEMENT_CACHE_S
   };
 }
 
-export function openDatabase(url: string): DatabaseHandle {
+/** Told the duration of every query (Kysely's `log` hook): the process's Metrics. */
+export interface QueryObserver {
+  dbQuery(sql: string, seconds: number, ok: boolean): void;
+}
+
+function queryLog(observer: QueryObserver | undefined) {
+  if (!observer) return undefined;
+  return (event: LogEvent) =>
+    observer.dbQuery(event.query.sql, event.queryDurationMillis / 1000, event.level === 'query');
+}
+
+export function openDatabase(url: string, observer?: QueryObserver): DatabaseHandle {
+  const log = queryLog(observer);
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const path = file === ':memory:' ? file : resolve(file);
@@ -66,6 +86,7 @@ export function openDatabase(url: string): DatabaseHandle {
     return {
       db: new Kysely<Database>({
         dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+        log,
       }),
       dialect: 'sqlite',
       location: path,
@@ -81,7 +102,7 @@ export function openDatabase(url: string): DatabaseHandle {
   pool.on('error', () => undefined);
   const u = new URL(url);
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }),
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
   };

@@ -91,6 +91,128 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Accounts (issue 12): roles, disabling, browser sessions with rotating refresh tokens,
+    // API keys, and the sender of each notification.
+    '0002_accounts': {
+      async up(db: Db) {
+        await db.schema
+          .alterTable('users')
+          .addColumn('role', 'varchar(16)', (c) => c.notNull().defaultTo('viewer'))
+          .execute();
+        await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+        // Installs from before roles only had the demo users: they keep doing what they did.
+        await db
+          .updateTable('users' as never)
+          .set({ role: 'admin' } as never)
+          .where('username' as never, '=', 'alice' as never)
+          .execute();
+        await db
+          .updateTable('users' as never)
+          .set({ role: 'operator' } as never)
+          .where('username' as never, '=', 'bob' as never)
+          .execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('token_hash', 'varchar(64)', (c) => c.notNull())
+          .addColumn('previous_hash', 'varchar(64)')
+          .addColumn('rotated_at', 'bigint')
+          .addColumn('device', 'varchar(200)', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+
+        await autoId(db.schema.createTable('api_keys'))
+          .addColumn('name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('key_hash', 'varchar(64)', (c) => c.notNull().unique())
+          .addColumn('prefix', 'varchar(32)', (c) => c.notNull())
+          .addColumn('scopes', 'varchar(255)', (c) => c.notNull())
+          .addColumn('owner_id', 'bigint', (c) => c.notNull().references('users.id'))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('last_used_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .execute();
+
+        // A null sender_id is the system; the name is kept as it was when sent.
+        await db.schema.alterTable('notifications').addColumn('sender_id', 'bigint').execute();
+        await db.schema.alterTable('notifications').addColumn('sender_name', 'varchar(64)').execute();
+      },
+    },
+
+    // Issue 18: every dashboard tick rolled up into one row per minute (written by the tick
+    // publisher only), kept HISTORY_RETENTION_DAYS. Per metric: the sum (for the average),
+    // least and greatest value; the worst status as 0 operational, 1 degraded, 2 down.
+    '0004_history': {
+      async up(db: Db) {
+        let table = db.schema
+          .createTable('dashboard_history')
+          .addColumn('minute', 'bigint', (c) => c.primaryKey())
+          .addColumn('samples', 'integer', (c) => c.notNull());
+        for (const metric of ['active_users', 'orders_per_minute', 'revenue', 'orders_today']) {
+          table = table
+            .addColumn(`${metric}_sum`, 'double precision', (c) => c.notNull())
+            .addColumn(`${metric}_min`, 'double precision', (c) => c.notNull())
+            .addColumn(`${metric}_max`, 'double precision', (c) => c.notNull());
+        }
+        await table
+          .addColumn('status_worst', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+
+    // Issue 18: alert rules (their state is shared, so that whichever instance publishes the
+    // ticks takes over where the last one stopped), the alert history, and chart annotations.
+    '0004_history_alerts': {
+      async up(db: Db) {
+        await autoId(db.schema.createTable('alert_rules'))
+          .addColumn('name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('metric', 'varchar(32)', (c) => c.notNull())
+          .addColumn('condition', 'varchar(32)', (c) => c.notNull())
+          .addColumn('threshold', 'double precision')
+          .addColumn('hysteresis', 'double precision', (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .addColumn('recipient_users', 'text', (c) => c.notNull())
+          .addColumn('recipient_roles', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_by', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'varchar(16)', (c) => c.notNull())
+          .addColumn('state_since', 'bigint', (c) => c.notNull())
+          .addColumn('last_value', 'varchar(32)')
+          .execute();
+
+        await autoId(db.schema.createTable('alert_events'))
+          .addColumn('rule_id', 'bigint', (c) => c.notNull())
+          .addColumn('rule_name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+          .addColumn('metric', 'varchar(32)', (c) => c.notNull())
+          .addColumn('condition', 'varchar(32)', (c) => c.notNull())
+          .addColumn('threshold', 'double precision')
+          .addColumn('value', 'varchar(32)', (c) => c.notNull())
+          .addColumn('notified', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await autoId(db.schema.createTable('annotations'))
+          .addColumn('time', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+          .addColumn('text', 'varchar(500)', (c) => c.notNull())
+          .addColumn('created_by', 'bigint')
+          .addColumn('created_by_name', 'varchar(64)')
+          .addColumn('rule_id', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('annotations_time').on('annotations').columns(['time', 'id']).execute();
+      },
+    },
   };
 }
 

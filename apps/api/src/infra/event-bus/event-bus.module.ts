@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import { EventBus } from './event-bus';
 import { InProcessEventBus } from './in-process-event-bus';
 import { RedisEventBus } from './redis-event-bus';
@@ -11,10 +12,10 @@ import { RedisEventBus } from './redis-event-bus';
   providers: [
     {
       provide: EventBus,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig): Promise<EventBus> => {
-        if (!config.redisUrl) return new InProcessEventBus();
-        const bus = new RedisEventBus(config.redisUrl, config.redisPrefix);
+      inject: [APP_CONFIG, Metrics],
+      useFactory: async (config: AppConfig, metrics: Metrics): Promise<EventBus> => {
+        if (!config.redisUrl) return new InProcessEventBus(metrics);
+        const bus = new RedisEventBus(config.redisUrl, config.redisPrefix, metrics);
         if (!(await bus.waitUntilReady())) {
           new Logger('EventBus').warn('Redis is not answering yet; serving local clients until it does');
         }

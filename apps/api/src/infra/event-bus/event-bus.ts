@@ -1,5 +1,13 @@
 import type { Observable } from 'rxjs';
 
+/** What a bus reports as it works (the process's Metrics implement it). */
+export interface BusObserver {
+  busPublished(channel: string): void;
+  busReceived(channel: string): void;
+  redisCommand(command: string, seconds: number): void;
+  redisReconnected(connection: string): void;
+}
+
 /**
  * Publish/subscribe of already-serialized messages between the parts of the API and,
  * with Redis, between instances. Messages are strings so that a payload is serialized

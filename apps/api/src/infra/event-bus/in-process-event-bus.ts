@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NEVER, Observable, Subject, finalize, share } from 'rxjs';
 
-import { EventBus } from './event-bus';
+import { type BusObserver, EventBus } from './event-bus';
 
 /** The embedded default: one process, messages delivered synchronously in publish order. */
 @Injectable()
@@ -12,8 +12,16 @@ export class InProcessEventBus extends EventBus {
   private readonly subjects = new Map<string, Subject<string>>();
   private readonly streams = new Map<string, Observable<string>>();
 
+  constructor(private readonly observer?: BusObserver) {
+    super();
+  }
+
   async publish(channel: string, message: string): Promise<void> {
-    this.subjects.get(channel)?.next(message);
+    this.observer?.busPublished(channel);
+    const subject = this.subjects.get(channel);
+    if (!subject) return;
+    this.observer?.busReceived(channel);
+    subject.next(message);
   }
 
   channel(name: string): Observable<string> {

@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Observable, Subject, finalize, share } from 'rxjs';
 
-import { EventBus } from './event-bus';
+import { countReconnects } from '../metrics/redis-reconnects';
+import { type BusObserver, EventBus } from './event-bus';
 
 /**
  * Pub/sub through Redis so that every instance sees every event. Messages published here
@@ -30,6 +31,7 @@ export class RedisEventBus extends EventBus {
   constructor(
     url: string,
     readonly prefix = '',
+    private readonly observer?: BusObserver,
   ) {
     super();
     const options = {
@@ -52,6 +54,10 @@ export class RedisEventBus extends EventBus {
       // Without a listener an unreachable Redis would crash the process.
       client.on('error', (err) => this.logger.warn(`Redis: ${err.message}`));
     }
+    if (observer) {
+      countReconnects(this.pub, () => observer.redisReconnected('bus-pub'));
+      countReconnects(this.sub, () => observer.redisReconnected('bus-sub'));
+    }
     this.pub.on('ready', () => this.setReady(true));
     this.pub.on('close', () => this.setReady(false));
     // ioredis resubscribes after 'ready'; a PING is answered after those SUBSCRIBEs.
@@ -67,8 +73,11 @@ export class RedisEventBus extends EventBus {
     });
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const name = channel.toString();
-      if (name.startsWith(this.prefix))
-        this.subjects.get(name.slice(this.prefix.length))?.next(message.toString());
+      if (!name.startsWith(this.prefix)) return;
+      const subject = this.subjects.get(name.slice(this.prefix.length));
+      if (!subject) return;
+      this.observer?.busReceived(name.slice(this.prefix.length));
+      subject.next(message.toString());
     });
   }
 
@@ -90,15 +99,21 @@ export class RedisEventBus extends EventBus {
   }
 
   async publish(channel: string, message: string): Promise<void> {
+    this.observer?.busPublished(channel);
     if (this.connected) {
       try {
+        const startedAt = performance.now();
         await this.pub.publish(this.prefix + channel, message);
+        this.observer?.redisCommand('publish', (performance.now() - startedAt) / 1000);
         return;
       } catch (err) {
         this.logger.warn(`publish on ${channel} failed, delivering locally: ${(err as Error).message}`);
       }
     }
-    this.subjects.get(channel)?.next(message);
+    const subject = this.subjects.get(channel);
+    if (!subject) return;
+    this.observer?.busReceived(channel);
+    subject.next(message);
   }
 
   channel(name: string): Observable<string> {

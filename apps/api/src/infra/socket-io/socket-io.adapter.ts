@@ -5,6 +5,8 @@ import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 
 import type { AppConfig } from '../../config/app-config';
+import { countReconnects } from '../metrics/redis-reconnects';
+import type { Metrics } from '../metrics/metrics';
 
 /**
  * socket.io with the configured CORS origins (gateway decorators are static, the config is
@@ -18,6 +20,7 @@ export class SocketIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
+    metrics?: Metrics,
   ) {
     super(app);
     if (config.redisUrl) {
@@ -44,6 +47,10 @@ export class SocketIoAdapter extends IoAdapter {
         return sent;
       }) as typeof pub.publish;
       sub.on('error', () => undefined);
+      if (metrics) {
+        countReconnects(pub, () => metrics.redisReconnected('io-pub'));
+        countReconnects(sub, () => metrics.redisReconnected('io-sub'));
+      }
       this.redis = { pub, sub };
     }
   }

@@ -1,8 +1,8 @@
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
-import { Observable, map, tap } from 'rxjs';
+import { Observable, firstValueFrom, map, tap } from 'rxjs';
 
-import type { AuthUser, LoginRequest, LoginResponse } from '@realtime/contracts';
+import type { LoginRequest, LoginResponse, SessionUser } from '@realtime/contracts';
 
 import { CLOCK_MS } from './server-clock';
 
@@ -10,10 +10,13 @@ export interface AuthSession {
   accessToken: string;
   /** Epoch ms. */
   expiresAt: number;
-  user: AuthUser;
+  user: SessionUser;
 }
 
 export const SESSION_STORAGE_KEY = 'rt.session';
+
+export const SESSION_REJECTED_NOTICE =
+  'The server no longer accepts your session (it may have restarted). Please sign in again.';
 
 /** Where the session survives a reload: sessionStorage (per tab, gone with the tab). */
 export const SESSION_STORAGE = new InjectionToken<Storage | null>('SESSION_STORAGE', {
@@ -49,7 +52,7 @@ export class AuthStore {
     return s && s.expiresAt > this.now() ? s.accessToken : null;
   }
 
-  login(request: LoginRequest): Observable<AuthUser> {
+  login(request: LoginRequest): Observable<SessionUser> {
     return this.http.post<LoginResponse>('/api/auth/login', request).pipe(
       tap((res) => {
         this.set({
@@ -67,6 +70,29 @@ export class AuthStore {
   logout(notice: string | null = null): void {
     if (this.session()) this.http.post('/api/auth/logout', null).subscribe({ error: () => undefined });
     this.clear(notice);
+  }
+
+  /**
+   * The one place where every connection (HTTP calls, event streams, the chat socket) reports
+   * that the server refused the session. Silent renewal plugs in here: resolve true once the
+   * session is renewed, and the caller connects again. Until then: forget the session and say why
+   * on the sign-in page (the shell takes the user there).
+   */
+  sessionRejected(notice = SESSION_REJECTED_NOTICE): Promise<boolean> {
+    this.expire(notice);
+    return Promise.resolve(false);
+  }
+
+  /**
+   * Whether the server still accepts the session, after it refused a stream (an EventSource does
+   * not say why): a 401 here goes through {@link sessionRejected} (the interceptor); anything else
+   * means the refusal was not about the session.
+   */
+  checkSession(): Promise<boolean> {
+    return firstValueFrom(this.http.get('/api/auth/me')).then(
+      () => true,
+      (e: unknown) => !(e instanceof HttpErrorResponse && e.status === 401) || this.isSignedIn(),
+    );
   }
 
   /** The server refused the token: forget it and say why on the login page. */

@@ -17,8 +17,11 @@ describe('createChatConnection', () => {
   const last = () => sockets[sockets.length - 1];
   const kinds = () => states.map((s) => s.kind);
 
-  function start() {
+  function start(visible$?: BehaviorSubject<boolean>, sessionRejected?: () => Promise<boolean>) {
     const connection = createChatConnection({
+      sessionRejected,
+      visible$,
+      hiddenGraceMs: 30_000,
       factory: (t) => {
         const s = new FakeChatSocket(t, {});
         sockets.push(s);
@@ -82,6 +85,30 @@ describe('createChatConnection', () => {
     expect(states.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 1 });
   });
 
+  it('a refused sign-in goes to the auth store once, is not retried, and connects again if it renewed', async () => {
+    const rejected = jest.fn<Promise<boolean>, []>().mockResolvedValue(false);
+    start(undefined, rejected);
+    const unauthorized = Object.assign(new Error('invalid token'), { data: { code: 'UNAUTHORIZED' } });
+    last().fire('connect_error', unauthorized);
+    expect(states.at(-1)).toEqual({ kind: 'unauthorized' });
+    expect(rejected).toHaveBeenCalledTimes(1);
+    await Promise.resolve();
+    jest.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+
+    // Renewed (silent renewal in the auth store): a new attempt with the new token.
+    rejected.mockResolvedValue(true);
+    subs.forEach((s) => s.unsubscribe());
+    sockets = [];
+    start(undefined, rejected);
+    token = 'token-renewed';
+    last().fire('connect_error', unauthorized);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sockets).toHaveLength(2);
+    expect(last().token).toBe('token-renewed');
+  });
+
   it('gives up after the policy attempts, and reconnect() starts again', () => {
     const connection = start();
     for (let i = 0; i < 3; i++) {
@@ -115,5 +142,28 @@ describe('createChatConnection', () => {
     jest.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].closed).toBe(true);
+  });
+
+  it('a page hidden for the grace period lets its socket go, and opens a new one when seen again', () => {
+    const visible = new BehaviorSubject(true);
+    start(visible);
+    last().fire('connect');
+    visible.next(false);
+    jest.advanceTimersByTime(29_999);
+    visible.next(true);
+    visible.next(false);
+    jest.advanceTimersByTime(29_999);
+    expect(sockets).toHaveLength(1);
+    expect(last().closed).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(last().closed).toBe(true);
+    expect(states.at(-1)).toEqual({ kind: 'idle' });
+    jest.advanceTimersByTime(600_000);
+    expect(sockets).toHaveLength(1);
+
+    visible.next(true);
+    expect(sockets).toHaveLength(2);
+    last().fire('connect');
+    expect(events.at(-1)).toMatchObject({ kind: 'open', resumed: true });
   });
 });

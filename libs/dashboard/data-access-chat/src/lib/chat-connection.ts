@@ -1,4 +1,4 @@
-import { Observable, type SchedulerLike, map, share } from 'rxjs';
+import { Observable, type SchedulerLike, distinctUntilChanged, map, of, share, switchMap, timer } from 'rxjs';
 
 import type { ChatErrorEvent, ChatMessage, PresenceEvent, TypingEvent } from '@realtime/contracts';
 import {
@@ -17,6 +17,9 @@ export type ChatSocketEvent =
   | { kind: 'presence'; event: PresenceEvent }
   | { kind: 'error'; error: ChatErrorEvent };
 
+/** How long a hidden page keeps its chat socket before it closes it. */
+export const CHAT_HIDDEN_GRACE_MS = 30_000;
+
 /** The socket could not connect or dropped; `reason` is what the user reads. */
 export class ChatConnectionLostError extends Error {
   constructor(
@@ -32,7 +35,13 @@ export interface ChatConnectionOptions {
   factory: ChatSocketFactory;
   /** Read at every attempt, so that a reconnect uses the current token. */
   token: () => string | null;
+  /** The auth store's one handler for a refused session (renew, or sign in again). */
+  sessionRejected?: () => Promise<boolean>;
   online$: Observable<boolean>;
+  /** Whether the page is visible ({@link PAGE_VISIBLE}); absent: always. */
+  visible$?: Observable<boolean>;
+  /** How long a hidden page keeps its socket (a quick look at another tab costs no reconnect). */
+  hiddenGraceMs?: number;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
   clock: () => number;
@@ -85,15 +94,26 @@ function describe(error: unknown): string {
 /**
  * The chat socket behind a shared, cold Observable ({@link managedConnection}): reconnected by
  * the dashboard's one backoff policy (socket.io's own reconnection is off), paused while the
- * browser is offline, and given up after the policy's attempts until `reconnect()`.
+ * browser is offline and while the page has been hidden for `hiddenGraceMs` (so a browser holds
+ * chat sockets only for chat pages that someone can see), and given up after the policy's
+ * attempts until `reconnect()`.
  */
 export function createChatConnection(options: ChatConnectionOptions): ChatConnection {
   let openedBefore = false;
+  // A socket per browser tab that merely stays open would add up; hidden pages let theirs go.
+  const grace = options.hiddenGraceMs ?? CHAT_HIDDEN_GRACE_MS;
+  const active$ = options.visible$?.pipe(
+    switchMap((visible) => (visible ? of(true) : timer(grace, options.scheduler).pipe(map(() => false)))),
+    distinctUntilChanged(),
+  );
   const connection = managedConnection<ChatSocketEvent>({
     connect: () => fromChatSocket(options.factory, options.token()),
     isOpen: (e) => e.kind === 'open',
     describe,
+    isSessionRejected: (e) => e instanceof ChatConnectionLostError && e.unauthorized,
+    sessionRejected: options.sessionRejected,
     online$: options.online$,
+    active$,
     policy: options.policy,
     scheduler: options.scheduler,
     clock: options.clock,

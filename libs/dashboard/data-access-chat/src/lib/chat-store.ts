@@ -18,6 +18,7 @@ import {
   CLOCK,
   type ConnectionState,
   ONLINE_STATUS,
+  PAGE_VISIBLE,
   REALTIME_SCHEDULER,
 } from '@realtime/dashboard/data-access-realtime';
 
@@ -68,7 +69,9 @@ export class ChatStore {
   private readonly connection = createChatConnection({
     factory: inject(CHAT_SOCKET_FACTORY),
     token: () => this.auth.token,
+    sessionRejected: () => this.auth.sessionRejected(),
     online$: inject(ONLINE_STATUS),
+    visible$: inject(PAGE_VISIBLE),
     policy: inject(BACKOFF_POLICY),
     scheduler: inject(REALTIME_SCHEDULER),
     clock: this.clock,

@@ -10,6 +10,7 @@ const n = (id: number, readAt: string | null = null): Notification => ({
   message: `m${id}`,
   createdAt: new Date(id * 1000).toISOString(),
   readAt,
+  sender: { id: 1, username: 'alice' },
 });
 const arrived = (x: Notification): NotificationEvent => ({ type: 'notification', id: String(x.id), data: x });
 const read = (ids: number[]): NotificationEvent => ({

@@ -18,6 +18,7 @@ const n = (id: number, readAt: string | null = null): Notification => ({
   message: `m${id}`,
   createdAt: new Date(id * 1000).toISOString(),
   readAt,
+  sender: { id: 1, username: 'alice' },
 });
 
 describe('NotificationStore', () => {

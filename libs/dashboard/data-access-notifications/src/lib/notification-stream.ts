@@ -3,22 +3,19 @@ import type { Observable } from 'rxjs';
 
 import type { NotificationEvent } from '@realtime/contracts';
 import {
-  BACKOFF_POLICY,
-  CLOCK,
   type ConnectionState,
-  EVENT_SOURCE_FACTORY,
-  ONLINE_STATUS,
-  REALTIME_SCHEDULER,
+  NOTIFICATIONS_CHANNEL,
+  SharedStreams,
   type SseRawEvent,
   type StreamMessage,
-  createSseConnection,
+  createSharedSseConnection,
 } from '@realtime/dashboard/data-access-realtime';
 
-export const NOTIFICATION_STREAM_URL = '/api/notifications/stream';
-const EVENTS = ['connected', 'notification', 'notification-read', 'notification-deleted'] as const;
+export const NOTIFICATION_STREAM_URL = NOTIFICATIONS_CHANNEL.url;
+const EVENTS = NOTIFICATIONS_CHANNEL.events;
 
 export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | null {
-  if (!(EVENTS as readonly string[]).includes(raw.event)) return null;
+  if (!EVENTS.includes(raw.event)) return null;
   try {
     const data: unknown = JSON.parse(raw.data);
     if (!data || typeof data !== 'object') return null;
@@ -29,21 +26,16 @@ export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | nu
 }
 
 /**
- * `GET /api/notifications/stream` (the HttpOnly stream cookie authenticates it): the same
- * shared SSE connection as the dashboard stream, so the same backoff, resume and offline pause.
+ * `GET /api/notifications/stream` (the HttpOnly stream cookie authenticates it): one per
+ * browser, held by one tab and relayed to the others ({@link SharedStreams}), with the same
+ * backoff, resume and offline pause as the dashboard stream.
  */
 @Injectable({ providedIn: 'root' })
 export class NotificationStream {
-  private readonly connection = createSseConnection<NotificationEvent>({
-    url: NOTIFICATION_STREAM_URL,
-    events: EVENTS,
-    parse: parseNotificationEvent,
-    factory: inject(EVENT_SOURCE_FACTORY),
-    online$: inject(ONLINE_STATUS),
-    policy: inject(BACKOFF_POLICY),
-    scheduler: inject(REALTIME_SCHEDULER),
-    clock: inject(CLOCK),
-  });
+  private readonly connection = createSharedSseConnection<NotificationEvent>(
+    inject(SharedStreams).channel(NOTIFICATIONS_CHANNEL),
+    parseNotificationEvent,
+  );
 
   readonly messages$: Observable<StreamMessage<NotificationEvent>> = this.connection.messages$;
   readonly state$: Observable<ConnectionState> = this.connection.state$;

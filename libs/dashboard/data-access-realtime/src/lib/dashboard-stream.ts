@@ -4,12 +4,11 @@ import type { Observable } from 'rxjs';
 import { DASHBOARD_EVENTS, type DashboardEvent } from '@realtime/contracts';
 
 import type { ConnectionState } from './connection-state';
-import { EVENT_SOURCE_FACTORY } from './event-source';
-import { ONLINE_STATUS } from './online-status';
-import { BACKOFF_POLICY, CLOCK, REALTIME_SCHEDULER } from './realtime-config';
-import { type SseRawEvent, type StreamMessage, createSseConnection } from './sse-connection';
+import { SharedStreams, createSharedSseConnection } from './shared-streams';
+import type { SseRawEvent, StreamMessage } from './sse-connection';
+import { DASHBOARD_CHANNEL } from './stream-channels';
 
-export const DASHBOARD_STREAM_URL = '/api/dashboard/stream';
+export const DASHBOARD_STREAM_URL = DASHBOARD_CHANNEL.url;
 
 /** A dashboard event and the local time it arrived (for the latency panel). */
 export type ReceivedDashboardEvent = DashboardEvent & { receivedAt: number };
@@ -25,19 +24,17 @@ export function parseDashboardEvent(raw: SseRawEvent): ReceivedDashboardEvent | 
   }
 }
 
-/** The dashboard stream (`GET /api/dashboard/stream`): one EventSource per tab, shared. */
+/**
+ * The dashboard stream (`GET /api/dashboard/stream`): one EventSource per browser, held by one
+ * tab and relayed to the others ({@link SharedStreams}). A tab that joins gets the newest
+ * `metrics` at once, as if it had opened the stream itself.
+ */
 @Injectable({ providedIn: 'root' })
 export class DashboardStream {
-  private readonly connection = createSseConnection<ReceivedDashboardEvent>({
-    url: DASHBOARD_STREAM_URL,
-    events: Object.values(DASHBOARD_EVENTS),
-    parse: parseDashboardEvent,
-    factory: inject(EVENT_SOURCE_FACTORY),
-    online$: inject(ONLINE_STATUS),
-    policy: inject(BACKOFF_POLICY),
-    scheduler: inject(REALTIME_SCHEDULER),
-    clock: inject(CLOCK),
-  });
+  private readonly connection = createSharedSseConnection<ReceivedDashboardEvent>(
+    inject(SharedStreams).channel(DASHBOARD_CHANNEL),
+    parseDashboardEvent,
+  );
 
   readonly messages$: Observable<StreamMessage<ReceivedDashboardEvent>> = this.connection.messages$;
   readonly state$: Observable<ConnectionState> = this.connection.state$;

@@ -6,11 +6,13 @@ import {
   type SchedulerLike,
   Subject,
   catchError,
+  combineLatest,
   defer,
   distinctUntilChanged,
   finalize,
   ignoreElements,
   merge,
+  of,
   share,
   startWith,
   switchMap,
@@ -29,6 +31,15 @@ export interface ManagedConnectionOptions<M> {
   /** What the user reads about a failed attempt. */
   describe: (error: unknown) => string;
   online$: Observable<boolean>;
+  /**
+   * Whether `error` says the server refused the session. Such an error is not retried: the state
+   * becomes `unauthorized` and `sessionRejected` (the auth store's one handler) decides.
+   */
+  isSessionRejected?: (error: unknown) => boolean;
+  /** Renews the session (resolves true: connect again) or signs the user out (false). */
+  sessionRejected?: () => Promise<boolean>;
+  /** While false, no connection is held (state `idle`), e.g. the chat socket of a hidden page. */
+  active$?: Observable<boolean>;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
   clock: () => number;
@@ -47,8 +58,8 @@ export interface ManagedConnection<M> {
 /**
  * The life of every realtime connection of the dashboard (SSE streams and the chat socket):
  * attempts reconnected with the one backoff policy ({@link retryWithBackoff}), given up after
- * the policy's attempts until `reconnect()`, paused while the browser is offline, shared by
- * every subscriber and closed with the last one, and its state for the view.
+ * the policy's attempts until `reconnect()`, paused while the browser is offline or `active$`
+ * is false, shared by every subscriber and closed with the last one, and its state for the view.
  */
 export function managedConnection<M>(options: ManagedConnectionOptions<M>): ManagedConnection<M> {
   const { clock } = options;
@@ -64,6 +75,7 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
       if (options.isOpen(m)) state.next({ kind: 'connected', since: clock() });
     }),
     retryWithBackoff<M>({
+      retryable: (error) => !options.isSessionRejected?.(error),
       policy: options.policy,
       scheduler: options.scheduler,
       random: options.random,
@@ -77,6 +89,13 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
         }),
     }),
     catchError((error: unknown) => {
+      if (options.isSessionRejected?.(error)) {
+        state.next({ kind: 'unauthorized' });
+        void options.sessionRejected?.().then((renewed) => {
+          if (renewed) manual.next();
+        });
+        return EMPTY;
+      }
       state.next({ kind: 'disconnected', reason: options.describe(error) });
       return EMPTY;
     }),
@@ -87,9 +106,15 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
     switchMap(() => attempt$),
   );
 
-  const shared$ = options.online$.pipe(
-    distinctUntilChanged(),
-    switchMap((online) => {
+  const shared$ = combineLatest([
+    options.online$.pipe(distinctUntilChanged()),
+    (options.active$ ?? of(true)).pipe(distinctUntilChanged()),
+  ]).pipe(
+    switchMap(([online, active]) => {
+      if (!active) {
+        state.next({ kind: 'idle' });
+        return NEVER;
+      }
       if (online) return session$;
       state.next({ kind: 'offline' });
       return NEVER;

@@ -1,8 +1,15 @@
-import { type Observable, type SchedulerLike, filter, map, share, tap } from 'rxjs';
+import { type Observable, type OperatorFunction, type SchedulerLike, filter, map, share, tap } from 'rxjs';
 
 import type { BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
-import { type EventSourceFactory, type SseMessage, StreamLostError, fromEventSource } from './event-source';
+import {
+  type EventSourceFactory,
+  type SessionCheck,
+  SessionRejectedError,
+  type SseMessage,
+  StreamLostError,
+  fromEventSource,
+} from './event-source';
 import { managedConnection } from './managed-connection';
 
 export type SseRawEvent = Extract<SseMessage, { type: 'event' }>;
@@ -16,6 +23,8 @@ export interface SseConnectionOptions<T> {
   /** Runs once per event, before the fan-out; `null` drops the event. */
   parse: (event: SseRawEvent) => T | null;
   factory: EventSourceFactory;
+  /** Asked when the server refuses the stream: is it the session? (see {@link SESSION_CHECK}) */
+  checkSession?: SessionCheck;
   online$: Observable<boolean>;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
@@ -39,7 +48,8 @@ export function withLastEventId(url: string, lastEventId: string | null): string
   return `${url}${sep}lastEventId=${encodeURIComponent(lastEventId)}`;
 }
 
-function describe(error: unknown): string {
+/** What the user reads about a lost stream. */
+export function describeStreamError(error: unknown): string {
   return error instanceof StreamLostError ? error.message : "Can't reach the server.";
 }
 
@@ -50,7 +60,6 @@ function describe(error: unknown): string {
  */
 export function createSseConnection<T>(options: SseConnectionOptions<T>): SseConnection<T> {
   let lastEventId: string | null = null;
-  let openedBefore = false;
   const connection = managedConnection<SseMessage>({
     connect: () =>
       fromEventSource(
@@ -58,13 +67,16 @@ export function createSseConnection<T>(options: SseConnectionOptions<T>): SseCon
         options.events,
         options.factory,
         options.clock,
+        options.checkSession,
       ).pipe(
         tap((m) => {
           if (m.type !== 'open' && m.id) lastEventId = m.id;
         }),
       ),
     isOpen: (m) => m.type === 'open',
-    describe,
+    describe: describeStreamError,
+    // The check already reported the refusal to the auth store; the stream only stops retrying.
+    isSessionRejected: (e) => e instanceof SessionRejectedError,
     online$: options.online$,
     policy: options.policy,
     scheduler: options.scheduler,
@@ -72,19 +84,31 @@ export function createSseConnection<T>(options: SseConnectionOptions<T>): SseCon
     random: options.random,
   });
 
-  const messages$ = connection.messages$.pipe(
-    map((m): StreamMessage<T> | null => {
-      if (m.type === 'open') {
-        const resumed = openedBefore;
-        openedBefore = true;
-        return { kind: 'open', resumed };
-      }
-      const value = options.parse(m);
-      return value === null ? null : { kind: 'event', value };
-    }),
-    filter((m): m is StreamMessage<T> => m !== null),
-    share(),
-  );
+  const messages$ = connection.messages$.pipe(toStreamMessages(options.parse));
 
   return { messages$, state$: connection.state$, reconnect: () => connection.reconnect() };
+}
+
+/**
+ * Raw messages of one connection (own or shared) → what the stores read: `open` with whether it
+ * is a reconnection, then the parsed events (parsed once, before the fan-out).
+ */
+export function toStreamMessages<T>(
+  parse: (event: SseRawEvent) => T | null,
+): OperatorFunction<SseMessage, StreamMessage<T>> {
+  let openedBefore = false;
+  return (source) =>
+    source.pipe(
+      map((m): StreamMessage<T> | null => {
+        if (m.type === 'open') {
+          const resumed = openedBefore;
+          openedBefore = true;
+          return { kind: 'open', resumed };
+        }
+        const value = parse(m);
+        return value === null ? null : { kind: 'event', value };
+      }),
+      filter((m): m is StreamMessage<T> => m !== null),
+      share(),
+    );
 }

@@ -1,7 +1,9 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 
+import type { Notification } from '@realtime/contracts';
 import { NotificationStore } from '@realtime/dashboard/data-access-notifications';
+import { formatSender } from '@realtime/dashboard/util-format';
 
 /** Toasts for notifications as they arrive; they go by themselves after a few seconds. */
 @Component({
@@ -16,6 +18,7 @@ import { NotificationStore } from '@realtime/dashboard/data-access-notifications
           <a routerLink="/notifications" class="body" (click)="store.dismissToast(n.id)">
             <strong>{{ n.title }}</strong>
             <span>{{ n.message }}</span>
+            <small data-testid="toast-sender">{{ from(n) }}</small>
           </a>
           <button type="button" class="close" aria-label="Dismiss" (click)="store.dismissToast(n.id)">
             ×
@@ -75,6 +78,10 @@ import { NotificationStore } from '@realtime/dashboard/data-access-notifications
       color: var(--text);
       text-decoration: none;
     }
+    .body small {
+      color: var(--muted);
+      font-size: 0.75rem;
+    }
     .body strong {
       font-size: 0.9375rem;
     }
@@ -111,4 +118,5 @@ import { NotificationStore } from '@realtime/dashboard/data-access-notifications
 })
 export class NotificationToasts {
   protected readonly store = inject(NotificationStore);
+  protected readonly from = (n: Notification) => formatSender(n.sender);
 }

@@ -20,10 +20,12 @@ const n = (id: number, minutesAgo: number, readAt: string | null = null): Notifi
   message: `message ${id}`,
   createdAt: new Date(NOW - minutesAgo * 60_000).toISOString(),
   readAt,
+  sender: { id: 1, username: 'alice' },
 });
 
 describe('notification centre', () => {
   let store: ReturnType<typeof fakeStore>;
+  const me = signal({ id: 1, username: 'alice', role: 'admin' });
 
   function fakeStore() {
     return {
@@ -44,11 +46,12 @@ describe('notification centre', () => {
 
   beforeEach(() => {
     store = fakeStore();
+    me.set({ id: 1, username: 'alice', role: 'admin' });
     TestBed.configureTestingModule({
       providers: [
         provideRouter([]),
         { provide: NotificationStore, useValue: store },
-        { provide: AuthStore, useValue: { user: signal({ id: 1, username: 'alice' }) } },
+        { provide: AuthStore, useValue: { user: me } },
         { provide: CLOCK, useValue: () => NOW },
         {
           provide: DesktopNotifier,
@@ -75,6 +78,7 @@ describe('notification centre', () => {
     expect(rows[0].querySelector('b')).toBeNull();
     expect(rows[0].querySelector('time')?.textContent).toBe('3 min ago');
     expect(rows[1].querySelector('time')?.textContent).toBe('1 h ago');
+    expect(rows[0].querySelector('[data-testid=sender]')?.textContent).toBe('from alice');
     expect(q(el, 'unread-summary')[0].textContent?.trim()).toBe('1 unread');
     q(el, 'mark-read')[0].click();
     expect(store.markRead).toHaveBeenCalledWith(2);
@@ -106,6 +110,17 @@ describe('notification centre', () => {
       type: 'info',
     });
     expect(q(el, 'send-result')[0].textContent).toContain('Sent to bob');
+  });
+
+  it('offers the send form to operators and admins only: viewers receive', async () => {
+    me.set({ id: 3, username: 'carol', role: 'viewer' });
+    const fixture = TestBed.createComponent(NotificationsPage);
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(q(el, 'send')).toHaveLength(0);
+    me.set({ id: 2, username: 'bob', role: 'operator' });
+    await fixture.whenStable();
+    expect(q(el, 'send')).toHaveLength(1);
   });
 
   it('the bell shows the unread count and keeps the stream open', async () => {

@@ -8,12 +8,13 @@ import {
   NOTIFICATION_TITLE_MAX,
   NOTIFICATION_TYPES,
   type NotificationType,
+  roleAtLeast,
 } from '@realtime/contracts';
 import { AuthStore, friendlyHttpError } from '@realtime/dashboard/data-access-api';
 import { DesktopNotifier, NotificationStore } from '@realtime/dashboard/data-access-notifications';
 import { CLOCK } from '@realtime/dashboard/data-access-realtime';
 import { StatusPill } from '@realtime/dashboard/ui';
-import { formatAgo } from '@realtime/dashboard/util-format';
+import { formatAgo, formatSender } from '@realtime/dashboard/util-format';
 
 /** The notification centre: newest first, read / read all / delete, desktop opt-in, and a form to send one. */
 @Component({
@@ -44,17 +45,25 @@ export class NotificationsPage {
   );
   protected readonly rows = computed(() => {
     const now = this.now();
-    return this.store.items().map((n) => ({ n, ago: formatAgo(now - Date.parse(n.createdAt)) }));
+    return this.store
+      .items()
+      .map((n) => ({ n, ago: formatAgo(now - Date.parse(n.createdAt)), from: formatSender(n.sender) }));
   });
   protected readonly live = computed(() => {
     const s = this.store.state();
     if (s.kind === 'connected') return { tone: 'ok' as const, label: 'Live' };
     if (s.kind === 'offline') return { tone: 'down' as const, label: 'Offline' };
     if (s.kind === 'disconnected') return { tone: 'down' as const, label: 'Disconnected' };
+    if (s.kind === 'unauthorized') return { tone: 'down' as const, label: 'Signed out' };
     if (s.kind === 'reconnecting') return { tone: 'warn' as const, label: 'Reconnecting…' };
     return { tone: 'neutral' as const, label: 'Connecting…' };
   });
 
+  /** Operators and admins notify users; viewers only receive. */
+  protected readonly canSend = computed(() => {
+    const role = this.me()?.role;
+    return role !== undefined && roleAtLeast(role, 'operator');
+  });
   protected readonly to = signal(this.me()?.username === 'bob' ? 'alice' : 'bob');
   protected readonly title = signal('');
   protected readonly message = signal('');

@@ -1,7 +1,14 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 
 import type { ComponentHealth, SystemStatus } from '@realtime/contracts';
-import { LineChart, MetricCard, StatusPill, type Tone } from '@realtime/dashboard/ui';
+import {
+  LineChart,
+  MetricCard,
+  StatusPill,
+  type Tone,
+  describeSpan,
+  liveWindow,
+} from '@realtime/dashboard/ui';
 import {
   formatAgo,
   formatCurrency,
@@ -12,6 +19,7 @@ import {
 
 import { LatencyPanel } from './latency-panel';
 import { OverviewStore } from './overview.store';
+import { WINDOW_MS } from './series';
 
 const STATUS_TONE: Record<SystemStatus, Tone> = { operational: 'ok', degraded: 'warn', down: 'down' };
 const STATUS_LABEL: Record<SystemStatus, string> = {
@@ -54,11 +62,41 @@ export class OverviewPage {
     const m = this.m();
     return m ? formatCurrency(m.revenue, m.currency) : null;
   });
+  /** The figures' age while they are stale ("12 s ago"), for the cards. */
+  protected readonly staleAge = computed(() => {
+    const age = this.store.ageMs();
+    return this.store.stale() && age !== null ? formatAgo(age) : null;
+  });
+  /** Whether the figures are current: connected, and the last one is not stale. */
+  protected readonly live = computed(
+    () => this.store.connection().kind === 'connected' && !this.store.stale(),
+  );
+  /**
+   * The system status as far as we know it. While the page is not live, the last "Operational"
+   * would be a guess: it says so instead, and names the last known state in the hint.
+   */
   protected readonly status = computed(() => {
     const m = this.m();
-    return m
-      ? { label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus, tone: STATUS_TONE[m.systemStatus] }
-      : null;
+    if (!m) return null;
+    const known = {
+      label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus,
+      tone: STATUS_TONE[m.systemStatus],
+    };
+    if (this.live()) return { ...known, hint: null };
+    const kind = this.store.connection().kind;
+    const label =
+      kind === 'offline'
+        ? 'Offline'
+        : kind === 'unauthorized'
+          ? 'Signed out'
+          : kind === 'idle' || kind === 'connecting'
+            ? 'Connecting…'
+            : kind === 'connected'
+              ? 'No recent data'
+              : 'Disconnected';
+    const age = this.store.ageMs();
+    const ago = age === null ? '' : `, ${formatAgo(age)}`;
+    return { label, tone: 'warn' as Tone, hint: `Last known: ${known.label}${ago}` };
   });
   protected readonly components = computed(() =>
     Object.entries(this.m()?.components ?? {}).map(([name, c]) => ({
@@ -73,6 +111,11 @@ export class OverviewPage {
     })),
   );
 
+  /** No figures yet while they are on their way (not when the server cannot be reached). */
+  protected readonly loadingFigures = computed(
+    () => this.m() === null && (this.store.historyLoading() || this.view().pulse),
+  );
+
   protected readonly updated = computed(() => {
     const age = this.store.ageMs();
     return age === null ? 'Waiting for data…' : `Updated ${formatAgo(age)}`;
@@ -84,6 +127,13 @@ export class OverviewPage {
   protected readonly fmtOrders = (v: number) => formatDecimal(v, v % 1 === 0 ? 0 : 1);
   protected readonly fmtUsers = (v: number) => formatInteger(v);
   protected readonly fmtRevenue = (v: number) => formatCurrencyCompact(v, this.currency());
+  protected readonly fmtRevenueExact = (v: number) => formatCurrency(v, this.currency());
+
+  /** The charts' title range: what the data covers, up to the 15-minute window. */
+  protected readonly rangeText = computed(() => {
+    const w = liveWindow(this.store.ordersSeries(), WINDOW_MS, this.store.serverNow());
+    return this.store.ordersSeries().length ? describeSpan(w.to - w.from) : 'last 15 min';
+  });
 
   private trendText(delta: number | null, digits: number): string {
     if (delta === null) return 'Trend after 5 minutes of data';

@@ -10,20 +10,34 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
     <div class="head">
       <span class="label">{{ label() }}</span>
       <ng-content select="[rtCardBadge]" />
+      @if (stale(); as age) {
+        <span class="stale-tag" data-testid="stale">Stale · {{ age }}</span>
+      }
     </div>
-    <p class="value" [class.placeholder]="value() === null">{{ value() ?? '—' }}</p>
-    @if (hint()) {
-      <p class="hint">{{ hint() }}</p>
+    @if (value() === null && loading()) {
+      <p class="value placeholder">
+        <span class="skeleton" aria-hidden="true"></span><span class="sr-only">Loading</span>
+      </p>
+    } @else {
+      <p class="value" [class.placeholder]="value() === null">{{ value() ?? '—' }}</p>
     }
+    <!-- Always there, so a card keeps its height when the hint comes and goes. -->
+    <p class="hint">{{ hint() ?? '' }}</p>
     <ng-content />
   `,
-  host: { class: 'rt-card', '[attr.data-tone]': 'tone()', role: 'group', '[attr.aria-label]': 'label()' },
+  host: {
+    class: 'rt-card',
+    '[attr.data-tone]': 'tone()',
+    '[class.is-stale]': 'stale() !== null',
+    role: 'group',
+    '[attr.aria-label]': 'label()',
+  },
   styles: `
     :host {
       display: flex;
       flex-direction: column;
       gap: 0.25rem;
-      padding: 1rem 1.125rem;
+      padding: var(--card-padding, 1rem 1.125rem);
       position: relative;
       overflow: hidden;
     }
@@ -67,11 +81,37 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       overflow: hidden;
       text-overflow: ellipsis;
     }
+    /* An old value stays readable but steps back, and says how old it is. */
+    :host(.is-stale) .value {
+      opacity: 0.55;
+    }
+    .stale-tag {
+      font-size: 0.75rem;
+      font-weight: 600;
+      color: var(--warn-text);
+      white-space: nowrap;
+    }
     .value.placeholder {
       color: var(--muted);
     }
+    .skeleton {
+      display: inline-block;
+      width: 6ch;
+      height: 0.8em;
+      border-radius: 0.25rem;
+      background: color-mix(in srgb, var(--muted) 18%, transparent);
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
     .hint {
       margin: 0;
+      min-height: 1.3em;
       color: var(--muted);
       font-size: 0.8125rem;
       font-variant-numeric: tabular-nums;
@@ -83,4 +123,8 @@ export class MetricCard {
   readonly value = input<string | null>(null);
   readonly hint = input<string | null>(null);
   readonly tone = input<Tone>('neutral');
+  /** The value is old: its age ("12 s ago"), shown as a tag, and the value dimmed. */
+  readonly stale = input<string | null>(null);
+  /** No value yet because it is on its way: a skeleton instead of a dash. */
+  readonly loading = input(false);
 }
