@@ -4,7 +4,9 @@ import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
+import { ActionRateLimitsModule } from '../common/action-rate-limits';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { redactQuery, redactUrl } from '../common/redact-url';
 import { StreamsModule } from '../common/streams/streams.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -21,6 +23,7 @@ import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsEndpointModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -50,6 +53,11 @@ export class AppModule {
               customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              // …and a token put in a query string neither.
+              serializers: {
+                req: (req: { url?: string; query?: unknown }) =>
+                  Object.assign(req, { url: redactUrl(req.url), query: redactQuery(req.query) }),
+              },
               autoLogging: { ignore: (req) => req.url === '/api/health' },
             },
           }),
@@ -59,6 +67,7 @@ export class AppModule {
         DatabaseModule,
         EventBusModule,
         SharedStateModule,
+        ActionRateLimitsModule,
         UsersModule,
         PresenceModule,
         StreamsModule,
@@ -72,6 +81,7 @@ export class AppModule {
         AlertsModule,
         NotificationsModule,
         MetricsEndpointModule,
+        OperationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -4,9 +4,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
   type MessageEvent,
   Param,
   Post,
@@ -34,14 +31,13 @@ import {
   NotificationListQuerySchema,
 } from '@realtime/contracts/schemas';
 
+import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { Roles } from '../../common/roles.decorator';
 import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
@@ -57,18 +53,11 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
-  /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
-  private readonly publishLimiter: UserRateLimit;
-
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-    @Inject(APP_CONFIG) config: AppConfig,
-    rateLimits: RateLimits,
-  ) {
-    const { perSecond, burst } = config.notifyRateLimit;
-    this.publishLimiter = rateLimits.create('notify', perSecond, burst);
-  }
+    private readonly limits: ActionRateLimits,
+  ) {}
 
   /**
    * The plain array that the public contract promises, newest first; the page metadata is in
@@ -133,35 +122,23 @@ export class NotificationsController {
   async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    await this.takePublish(user.id, res);
+    // Per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST), cluster-wide: one user cannot flood others.
+    await this.limits.spend('notify', user);
     return this.notifications.create(body, { id: user.id, username: user.username });
   }
 
-  /** One notification to every enabled user, from the admin who sends it. */
+  /** One notification to every enabled user, from the admin who sends it (the same limit). */
   @Post('broadcast')
   @HttpCode(201)
   @Roles('admin')
   async broadcast(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(BroadcastNotificationRequestSchema) body: BroadcastNotificationRequest,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<BroadcastNotificationResponse> {
-    await this.takePublish(user.id, res);
+    await this.limits.spend('notify', user);
     const recipients = await this.notifications.broadcast(body, { id: user.id, username: user.username });
     return { recipients };
-  }
-
-  private async takePublish(userId: number, res: Response): Promise<void> {
-    const waitMs = await this.publishLimiter.take(userId);
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      throw new HttpException(
-        `Too many notifications published, slow down: retry in ${waitMs} ms`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
   }
 
   @Put('read-all')

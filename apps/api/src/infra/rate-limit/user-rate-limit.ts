@@ -31,7 +31,7 @@ export class UserRateLimit {
   }
 
   /** Spends one token of `key`: 0 when allowed, otherwise the milliseconds until one is back. */
-  async take(key: number): Promise<number> {
+  async take(key: number | string): Promise<number> {
     if (this.shared) {
       try {
         const wait = await this.shared.take(key);
