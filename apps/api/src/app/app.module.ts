@@ -10,6 +10,7 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -52,6 +53,7 @@ export class AppModule {
         DatabaseModule,
         EventBusModule,
         UsersModule,
+        AccountsModule,
         PresenceModule,
         AuthModule,
         HealthModule,

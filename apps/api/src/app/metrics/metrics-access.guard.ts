@@ -1,9 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Optional,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Request } from 'express';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { API_KEY_HEADER, API_KEY_PREFIX } from '@realtime/contracts';
+
+import { ApiKeysService } from '../accounts/api-keys.service';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 
@@ -21,6 +32,7 @@ export class MetricsAccessGuard implements CanActivate {
   constructor(
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly apiKeys?: ApiKeysService,
   ) {
     this.scrapeToken = config.metricsToken ? digest(config.metricsToken) : null;
   }
@@ -29,7 +41,20 @@ export class MetricsAccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const token = bearerToken(req.headers.authorization);
     if (token && this.scrapeToken && timingSafeEqual(digest(token), this.scrapeToken)) return true;
-    // ROLE: admin (or an API key with metrics:read once API keys land).
+    // An API key with the metrics:read scope (issue 12).
+    const headerKey = req.headers[API_KEY_HEADER.toLowerCase()];
+    const key =
+      typeof headerKey === 'string' ? headerKey : token?.startsWith(API_KEY_PREFIX) ? token : undefined;
+    if (key !== undefined && this.apiKeys) {
+      const principal = await this.apiKeys.verify(key);
+      if (typeof principal === 'string') throw new UnauthorizedException(principal);
+      if (principal.scopes.includes('metrics:read')) return true;
+      throw new ForbiddenException({
+        message: 'This API key lacks the scope metrics:read',
+        requiredRole: 'admin',
+        requiredScope: 'metrics:read',
+      });
+    }
     const user = (await this.tokens.verify(token)) as { role?: string };
     if (user.role === 'admin') return true;
     throw new ForbiddenException({

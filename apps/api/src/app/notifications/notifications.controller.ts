@@ -36,10 +36,11 @@ import {
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { Roles } from '../../common/roles.decorator';
+import { Roles, Scope } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import type { VerifiedUser } from '../auth/token.service';
 import { RateLimiter } from '../chat/rate-limiter';
 import { NotificationIdPipe } from './notification-id.pipe';
@@ -64,6 +65,7 @@ export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
+    private readonly revoker: ConnectionRevoker,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
@@ -127,12 +129,17 @@ export class NotificationsController {
   ): void {
     // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
     const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
-    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
+    // Ends when the user is disabled or the session signed out (accounts, issue 12).
+    writeSse(req, res, this.revoker.endOnRevoke(events$, { id: user.id, sessionId: user.sessionId }), {
+      maxPendingBytes: SSE_MAX_PENDING_CHARS,
+      logger: this.logger,
+    });
   }
 
   @Post()
   @HttpCode(201)
   @Roles('operator')
+  @Scope('notifications:write')
   create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
