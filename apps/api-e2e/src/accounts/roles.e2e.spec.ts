@@ -262,6 +262,7 @@ describe('roles: every role against every route and socket event', () => {
   )('%s', async (_name, { route, role }) => {
     const caller = callers.find((c) => c.role === role)!;
     const allowed = RANK[role] <= RANK[route.least];
+    if (route.spare || route.needsSpare) await makeSpare(caller);
     const path = route.path(caller);
     if (route.stream) {
       const sse = await RawSse.open(`${api.baseUrl}${path}`, { authorization: `Bearer ${caller.token}` });
@@ -269,7 +270,6 @@ describe('roles: every role against every route and socket event', () => {
       expect(sse.status).toBe(allowed ? route.ok : 403);
       return;
     }
-    if (route.spare || route.needsSpare) await makeSpare(caller);
     const token = route.spare ? caller.spare.token : caller.token;
     const res = await request(api, route.method, path, { token, body: route.body?.(caller) });
     // Signing out everywhere also ended the caller's main session: sign in again for the next rows.

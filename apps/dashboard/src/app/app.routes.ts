@@ -1,6 +1,6 @@
 import type { Route } from '@angular/router';
 
-import { authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
+import { adminGuard, authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
 import { loadNotificationsPage } from '@realtime/dashboard/feature-notifications';
 
 import { Shell } from './shell/shell';
@@ -29,6 +29,17 @@ export const appRoutes: Route[] = [
         title: 'Notifications · Realtime Ops',
         // The shell imports this lib for the bell; the page itself is still loaded lazily.
         loadComponent: loadNotificationsPage,
+      },
+      {
+        path: 'admin',
+        title: 'Admin · Realtime Ops',
+        canActivate: [adminGuard],
+        loadComponent: () => import('@realtime/dashboard/feature-admin').then((m) => m.AdminPage),
+      },
+      {
+        path: 'account',
+        title: 'Your account · Realtime Ops',
+        loadComponent: () => import('@realtime/dashboard/feature-admin').then((m) => m.AccountPage),
       },
       {
         path: 'chat',

@@ -4,3 +4,4 @@ export * from './lib/auth.interceptor';
 export * from './lib/dashboard-api';
 export * from './lib/friendly-error';
 export * from './lib/server-clock';
+export * from './lib/accounts-api';
