@@ -117,10 +117,21 @@ describe('live overview', () => {
     await page.getByTestId('connection-message').filter({ hasText: "Can't reach the server" }).waitFor();
     await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-reconnecting.png') });
 
-    // Silent for more than two ticks: the page says its figures are stale.
+    // At once the system status stops claiming what it cannot know.
+    await page.getByTestId('metric-status').locator('.value').filter({ hasText: 'Disconnected' }).waitFor();
+    // Silent for more than two ticks: every figure is marked stale, with its age.
     await page.locator('[data-testid=updated].stale').waitFor();
+    for (const card of ['metric-active-users', 'metric-orders', 'metric-revenue'])
+      await page
+        .getByTestId(card)
+        .getByTestId('stale')
+        .filter({ hasText: /Stale · \d+ s ago/ })
+        .waitFor();
+    await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-disconnected-stale.png') });
     await api.restart();
     await waitForStatus('Live');
+    // The outage's banner went with it.
+    await page.getByTestId('connection-message').waitFor({ state: 'detached' });
     const events = await attr('updated', 'data-events');
     await waitForEventsAfter(events);
     // The earlier points are still there and new ones follow them, after a gap in every chart.
@@ -145,5 +156,22 @@ describe('live overview', () => {
     await waitForStatus('Live');
     await waitForEventsAfter(events);
     expect(await reconnect.count()).toBe(0);
+  });
+
+  it('after a restart with a new signing key, sends the user to sign in with a message, not "Can\'t reach the server"', async () => {
+    await waitForStatus('Live');
+    api.env['JWT_SECRET'] = 'a-new-secret-after-restart-0123456789abcdef';
+    await api.restart();
+    await page.waitForURL('**/login**');
+    await page
+      .getByTestId('login-notice')
+      .filter({ hasText: 'The server no longer accepts your session' })
+      .waitFor();
+    expect(await page.getByText("Can't reach the server").count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS_DIR, 'dashboard-session-rejected.png') });
+    // Signing in again works and the page is live.
+    await signIn(page, server.url, 'alice');
+    await page.waitForURL('**/dashboard');
+    await waitForStatus('Live');
   });
 });

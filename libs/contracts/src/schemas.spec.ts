@@ -1,6 +1,7 @@
 import {
   ChatSendRequestSchema,
   CreateNotificationRequestSchema,
+  CreateAlertRuleRequestSchema,
   CreateOrderRequestSchema,
   DashboardHistoryRangeQuerySchema,
   IdempotencyKeySchema,
@@ -105,5 +106,48 @@ describe('DashboardHistoryRangeQuerySchema', () => {
     expect(message({ to: '2026-02-30T25:00:00Z' })).toMatch(/^to: /);
     expect(message({ from: '2000', to: '1000' })).toBe('from: must not be after to');
     expect(message({ from: '1000', to: '1000' })).toBe('ok');
+  });
+});
+
+describe('CreateAlertRuleRequestSchema', () => {
+  const rule = {
+    name: 'orders stopped',
+    metric: 'ordersPerMinute',
+    condition: 'below',
+    threshold: 2,
+    durationSeconds: 300,
+    recipients: { users: [2], roles: ['operator'] },
+  };
+  const message = (body: object) => {
+    const r = CreateAlertRuleRequestSchema.safeParse(body);
+    return r.success ? 'ok' : describeIssues(r.error);
+  };
+
+  it('takes a numeric rule with a threshold, and a status rule without one', () => {
+    expect(message(rule)).toBe('ok');
+    expect(
+      message({
+        name: 'down',
+        metric: 'systemStatus',
+        condition: 'not-operational',
+        recipients: { roles: ['admin'] },
+      }),
+    ).toBe('ok');
+  });
+
+  it('names the field that is wrong', () => {
+    expect(message({ ...rule, metric: 'cpu' })).toMatch(/^metric: must be one of/);
+    expect(message({ ...rule, threshold: '2' })).toMatch(/^threshold: must be a number/);
+    expect(message({ ...rule, threshold: Infinity })).toMatch(/^threshold: /);
+    expect(message({ ...rule, recipients: { users: [] } })).toBe(
+      'recipients: name at least one user or role',
+    );
+    expect(message({ ...rule, metric: 'systemStatus' })).toBe(
+      'condition: systemStatus takes not-operational',
+    );
+    expect(message({ ...rule, metric: 'systemStatus', condition: 'not-operational', threshold: 1 })).toBe(
+      'threshold: not allowed with not-operational',
+    );
+    expect(message({ ...rule, hysteresis: -1 })).toMatch(/^hysteresis: must be at least 0/);
   });
 });

@@ -32,6 +32,16 @@ import {
   CHAT_PAGE_MAX,
   type DashboardHistoryRangeQuery,
   HISTORY_MIN_STEP_MS,
+  ALERT_CONDITIONS,
+  ALERT_DURATION_MAX_S,
+  ALERT_METRICS,
+  ALERT_RECIPIENT_ROLES,
+  ALERT_RECIPIENT_USERS_MAX,
+  ALERT_RULE_NAME_MAX,
+  ANNOTATION_KIND_PATTERN,
+  ANNOTATION_TEXT_MAX,
+  type CreateAlertRuleRequest,
+  type CreateAnnotationRequest,
 } from './index';
 
 export const LoginRequestSchema = z
@@ -210,6 +220,91 @@ export const DashboardHistoryRangeQuerySchema = z
     path: ['from'],
     message: 'must not be after to',
   }) satisfies z.ZodType<{ from?: number; to?: number; step?: number }, DashboardHistoryRangeQuery>;
+
+const finite = (what: string) =>
+  z.number({ error: `must be a number (${what})` }).refine(Number.isFinite, 'must be a finite number');
+
+/**
+ * `POST /api/alerts/rules`. The threshold goes with `above`/`below` on a numeric metric;
+ * `not-operational` goes with `systemStatus` and no threshold; at least one recipient.
+ */
+export const CreateAlertRuleRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(ALERT_RULE_NAME_MAX),
+    metric: z.enum(ALERT_METRICS, { error: `must be one of ${ALERT_METRICS.join(', ')}` }),
+    condition: z.enum(ALERT_CONDITIONS, { error: `must be one of ${ALERT_CONDITIONS.join(', ')}` }),
+    threshold: finite('the value to compare with')
+      .refine((n) => Math.abs(n) <= 1e15, 'is too large')
+      .optional(),
+    hysteresis: finite('how far back the value must go to resolve')
+      .min(0, 'must be at least 0')
+      .max(1e15, 'is too large')
+      .optional(),
+    durationSeconds: z
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be at least 0')
+      .max(ALERT_DURATION_MAX_S, `must be at most ${ALERT_DURATION_MAX_S} (a day)`)
+      .optional(),
+    recipients: z
+      .object({
+        users: z
+          .array(z.union([z.number().int().positive(), z.string().trim().min(1).max(64)]))
+          .max(ALERT_RECIPIENT_USERS_MAX)
+          .optional(),
+        roles: z.array(z.enum(ALERT_RECIPIENT_ROLES)).max(ALERT_RECIPIENT_ROLES.length).optional(),
+      })
+      .strict()
+      .refine((r) => (r.users?.length ?? 0) + (r.roles?.length ?? 0) > 0, 'name at least one user or role'),
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const status = rule.metric === 'systemStatus';
+    if (status && rule.condition !== 'not-operational') {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'systemStatus takes not-operational' });
+    }
+    if (!status && rule.condition === 'not-operational') {
+      ctx.addIssue({ code: 'custom', path: ['condition'], message: `${rule.metric} takes above or below` });
+    }
+    if (rule.condition === 'not-operational') {
+      if (rule.threshold !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'not allowed with not-operational' });
+      }
+    } else if (rule.threshold === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `required with ${rule.condition}` });
+    }
+  }) satisfies z.ZodType<CreateAlertRuleRequest>;
+
+/** `?limit=&before=` of `GET /api/alerts/history`. */
+export const AlertHistoryQuerySchema = z.object({
+  before: z
+    .string()
+    .regex(/^[1-9]\d{0,14}$/, 'must be a nextCursor returned by this API')
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .default(50),
+});
+
+/** `POST /api/annotations`. */
+export const CreateAnnotationRequestSchema = z
+  .object({
+    text: z.string().trim().min(1).max(ANNOTATION_TEXT_MAX),
+    kind: z
+      .string()
+      .regex(ANNOTATION_KIND_PATTERN, 'must be a lower-case word (letters, digits, -), up to 32 characters')
+      .optional(),
+    time: z
+      .union([z.number().int().min(0).max(8.64e15), TimeParamSchema], {
+        error: 'must be an ISO 8601 time or epoch milliseconds',
+      })
+      .optional(),
+  })
+  .strict() satisfies z.ZodType<CreateAnnotationRequest, CreateAnnotationRequest>;
 
 /** One line naming each bad field: `amount: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

@@ -1,56 +1,13 @@
-import { type ApiProcess as Api, ApiProcess, freePort, login, request } from '@realtime/test-support';
+import { ApiProcess, freePort, login, request } from '@realtime/test-support';
 
 import { ChatClient } from '../chat/chat-client';
 import { openStream as openDashboard } from '../dashboard/dashboard-support';
 import { notify } from '../notifications/clients';
 import { signToken } from '../reliability/support';
-import { Scrape, scrape } from './prometheus';
+import { logLines } from './log-lines';
+import { OWN_METRICS, RUNTIME_METRICS, Scrape, scrape, scrapeUntil } from './prometheus';
 
 const TOKEN = 'e2e-scrape-token-0123456789';
-
-/** Every metric the service promises (README, Observability), besides prom-client's defaults. */
-export const OWN_METRICS = [
-  'rt_http_request_duration_seconds',
-  'rt_auth_failures_total',
-  'rt_rate_limit_refusals_total',
-  'rt_socket_event_duration_seconds',
-  'rt_connections_open',
-  'rt_redis_roundtrip_seconds',
-  'rt_redis_reconnects_total',
-  'rt_db_query_duration_seconds',
-  'rt_tick_fanout_duration_seconds',
-  'rt_events_published_total',
-  'rt_bus_messages_received_total',
-  'rt_events_delivered_total',
-  'rt_stream_bytes_written_total',
-  'rt_slow_readers_dropped_total',
-  'rt_resumes_total',
-  'rt_instance_info',
-];
-/** Event-loop delay, heap and GC, from prom-client's default metrics. */
-export const RUNTIME_METRICS = [
-  'nodejs_eventloop_lag_seconds',
-  'nodejs_eventloop_lag_p99_seconds',
-  'nodejs_heap_size_used_bytes',
-  'nodejs_gc_duration_seconds',
-  'process_cpu_seconds_total',
-];
-
-/** Scrapes `api` until `done` holds: counters move after the response that caused them. */
-export async function scrapeUntil(
-  api: Api,
-  done: (s: Scrape) => boolean,
-  what: string,
-  token = TOKEN,
-): Promise<Scrape> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const s = await scrape(api, token);
-    if (done(s)) return s;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('metrics: GET /api/metrics on one instance', () => {
   let api: ApiProcess;
@@ -65,6 +22,7 @@ describe('metrics: GET /api/metrics on one instance', () => {
         SIMULATOR: 'false',
         NOTIFY_RATE_BURST: '1',
         NOTIFY_RATE_PER_S: '1',
+        LOG_LEVEL: 'debug',
       },
     });
   });
@@ -80,7 +38,10 @@ describe('metrics: GET /api/metrics on one instance', () => {
     const carol = await login(api, 'carol');
     const viewer = await request(api, 'GET', '/api/metrics', { token: carol.accessToken });
     expect(viewer.status).toBe(403);
-    expect(viewer.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/admin/) });
+    expect(viewer.body).toMatchObject({ statusCode: 403, requiredRole: 'admin' });
+    // An admin may read them with a session token.
+    const alice = await login(api, 'alice');
+    expect((await request(api, 'GET', '/api/metrics', { token: alice.accessToken })).status).toBe(200);
   });
 
   it('serves every promised metric in the Prometheus text format with the token', async () => {
@@ -122,6 +83,7 @@ describe('metrics: GET /api/metrics on one instance', () => {
     expect((await request(api, 'GET', '/api/dashboard/snapshot', { token: gone })).status).toBe(401);
     const after = await scrapeUntil(
       api,
+      TOKEN,
       (s) => reason(s, 'revoked') > reason(before, 'revoked'),
       'the revoked token to be counted',
     );
@@ -146,6 +108,7 @@ describe('metrics: GET /api/metrics on one instance', () => {
     expect(read.status).toBe(404);
     const after = await scrapeUntil(
       api,
+      TOKEN,
       (s) =>
         s.value('rt_http_request_duration_seconds_count', { route: '/api/notifications/:id/read' }) >
         before.value('rt_http_request_duration_seconds_count', { route: '/api/notifications/:id/read' }),
@@ -187,10 +150,18 @@ describe('metrics: GET /api/metrics on one instance', () => {
       s.value('rt_socket_event_duration_seconds_count', { event: 'join', outcome });
     expect(events(during, 'ok') - events(before, 'ok')).toBe(1);
     expect(events(during, 'error') - events(before, 'error')).toBe(1);
+    // Each socket event runs under a trace id of its own, on every line it logs.
+    const handled = logLines(api).filter(
+      (l) => l['socketEvent'] === 'join' && l['socketId'] === chat.socket.id,
+    );
+    expect(handled.map((l) => l.msg)).toEqual(["'join' handled: ok", "'join' handled: BAD_REQUEST"]);
+    expect(handled.every((l) => typeof l.traceId === 'string')).toBe(true);
+    expect(new Set(handled.map((l) => l.traceId)).size).toBe(2);
     chat.close();
     stream.close();
     await scrapeUntil(
       api,
+      TOKEN,
       (s) => open(s, 'chat') === open(before, 'chat') && open(s, 'dashboard') === open(before, 'dashboard'),
       'the closed socket and stream to be counted out',
     );

@@ -52,3 +52,47 @@ export async function scrape(api: ApiProcess, token: string): Promise<Scrape> {
   if (res.status !== 200) throw new Error(`metrics → ${res.status} ${await res.text()}`);
   return Scrape.parse(await res.text());
 }
+
+/** Every metric the service promises (README, Observability), besides prom-client's defaults. */
+export const OWN_METRICS = [
+  'rt_http_request_duration_seconds',
+  'rt_auth_failures_total',
+  'rt_rate_limit_refusals_total',
+  'rt_socket_event_duration_seconds',
+  'rt_connections_open',
+  'rt_redis_roundtrip_seconds',
+  'rt_redis_reconnects_total',
+  'rt_db_query_duration_seconds',
+  'rt_tick_fanout_duration_seconds',
+  'rt_events_published_total',
+  'rt_bus_messages_received_total',
+  'rt_events_delivered_total',
+  'rt_stream_bytes_written_total',
+  'rt_slow_readers_dropped_total',
+  'rt_resumes_total',
+  'rt_instance_info',
+];
+/** Event-loop delay, heap and GC, from prom-client's default metrics. */
+export const RUNTIME_METRICS = [
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_gc_duration_seconds',
+  'process_cpu_seconds_total',
+];
+
+/** Scrapes `api` until `done` holds: counters move after the response that caused them. */
+export async function scrapeUntil(
+  api: ApiProcess,
+  token: string,
+  done: (s: Scrape) => boolean,
+  what: string,
+): Promise<Scrape> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const s = await scrape(api, token);
+    if (done(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -11,6 +11,8 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
 import { AccountsModule } from './accounts/accounts.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -18,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { MetricsEndpointModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -43,6 +46,8 @@ export class AppModule {
                 res.setHeader('X-Request-Id', id);
                 return id;
               },
+              // Every line logged while a request runs carries its id as `traceId` (infra/tracing).
+              customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
               autoLogging: { ignore: (req) => req.url === '/api/health' },
@@ -61,8 +66,11 @@ export class AppModule {
         OrdersModule,
         DashboardModule,
         HistoryModule,
+        AnnotationsModule,
+        AlertsModule,
         NotificationsModule,
         MetricsEndpointModule,
+        OperationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

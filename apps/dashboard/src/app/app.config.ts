@@ -8,7 +8,11 @@ import {
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
 import { AuthStore, authInterceptor } from '@realtime/dashboard/data-access-api';
-import { BACKOFF_POLICY, SHARED_STREAMS_SCOPE } from '@realtime/dashboard/data-access-realtime';
+import {
+  BACKOFF_POLICY,
+  SESSION_CHECK,
+  SHARED_STREAMS_SCOPE,
+} from '@realtime/dashboard/data-access-realtime';
 
 import { appRoutes } from './app.routes';
 import { backoffFromLocation } from './backoff-config';
@@ -19,6 +23,14 @@ export const appConfig: ApplicationConfig = {
     provideZonelessChangeDetection(),
     provideRouter(appRoutes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([authInterceptor])),
+    // A refused stream asks the auth store whether the session still holds (one place for all).
+    {
+      provide: SESSION_CHECK,
+      useFactory: () => {
+        const auth = inject(AuthStore);
+        return () => auth.checkSession();
+      },
+    },
     {
       provide: BACKOFF_POLICY,
       useFactory: () =>

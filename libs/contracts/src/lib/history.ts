@@ -1,3 +1,4 @@
+import type { Annotation } from './annotations';
 import type { SystemStatus } from './metrics';
 
 /** The numeric metrics that are stored per minute and can be charted over any range. */
@@ -56,4 +57,6 @@ export interface DashboardHistoryRangeResponse {
   retentionDays: number;
   currency: string;
   series: DashboardHistoryBucket[];
+  /** The annotations placed in the range (alerts, deploys, notes), oldest first, at most 1000. */
+  annotations: Annotation[];
 }

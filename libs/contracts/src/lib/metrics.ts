@@ -1,3 +1,5 @@
+import type { Annotation } from './annotations';
+
 export type SystemStatus = 'operational' | 'degraded' | 'down';
 export type ComponentState = 'ok' | 'degraded' | 'down' | 'disabled';
 
@@ -63,10 +65,15 @@ export interface DashboardConnectionsResponse {
   userChannels: number;
 }
 
+/**
+ * `annotation`: a mark for the charts (an alert firing or resolving, a deploy), pushed live to
+ * every open dashboard stream; not replayed on resume (the history range returns them).
+ */
 export type DashboardEvent =
   | { type: 'metrics'; id: string; data: DashboardMetrics }
-  | { type: 'reset'; id: string; data: DashboardReset };
+  | { type: 'reset'; id: string; data: DashboardReset }
+  | { type: 'annotation'; id: string; data: Annotation };
 
-export const DASHBOARD_EVENTS = { metrics: 'metrics', reset: 'reset' } as const;
+export const DASHBOARD_EVENTS = { metrics: 'metrics', reset: 'reset', annotation: 'annotation' } as const;
 /** The `retry:` (ms) a dashboard stream asks its client to wait before reconnecting. */
 export const DASHBOARD_RETRY_MS = 3000;

@@ -10,5 +10,6 @@ export * from './lib/managed-connection';
 export * from './lib/page-lifecycle';
 export * from './lib/recent-ids';
 export * from './lib/shared-streams';
+export * from './lib/stream-channels';
 export * from './lib/tab-election';
 export * from './lib/tab-hub';

@@ -52,6 +52,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
+import { withTrace } from '../../infra/tracing/trace';
 import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { ConnectionRevoker } from '../accounts/connection-revoker';
@@ -401,11 +402,20 @@ export class ChatGateway
     let result: Ack<T>;
     const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
-      result = roleAtLeast(socket.data.role, required)
-        ? await work()
-        : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
-            requiredRole: required,
-          });
+      // Each event gets a trace id of its own, bound to every line logged while it runs.
+      result = await withTrace(
+        async () => {
+          const outcome = roleAtLeast(socket.data.role, required)
+            ? await work()
+            : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+                requiredRole: required,
+              });
+          this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          return outcome;
+        },
+        undefined,
+        { socketId: socket.id, socketEvent: event },
+      );
     } catch (err) {
       this.logger.error(
         `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

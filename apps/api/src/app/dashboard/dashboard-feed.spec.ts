@@ -136,7 +136,27 @@ describe('DashboardFeed', () => {
     expect(bob.got).toHaveLength(1);
     [alice1, alice2, bob].forEach((s) => s.sub.unsubscribe());
     expect(feed.userChannels).toBe(0);
-    expect(bus.openChannels).toBe(1); // only the feed's own ticks subscription is left
+    expect(bus.openChannels).toBe(2); // only the feed's own ticks and annotations subscriptions are left
+  });
+
+  it("pushes an annotation to every open stream, with an id in the streams' increasing sequence", async () => {
+    const { feed, tickAt, open } = setup();
+    await tickAt(START + 1000, 1);
+    const streams = [open(1), open(2), open(2)];
+    subs.push(...streams.map((s) => s.sub));
+    await feed.publishAnnotation(JSON.stringify({ id: 7, kind: 'deploy' }));
+    await tickAt(START + 2000, 2);
+    for (const s of streams) {
+      expect(types(s.got)).toEqual(['metrics', 'annotation', 'metrics']);
+      expect(payload(s.got[1])).toEqual({ id: 7, kind: 'deploy' });
+      expect(ids(s.got)).toEqual([...ids(s.got)].sort((a, b) => a - b));
+      expect(new Set(ids(s.got)).size).toBe(3);
+    }
+    // Not part of the resume replay: a client that comes back gets ticks only (and fills from history).
+    const resumed = open(1, streams[0].got[0].id as string);
+    subs.push(resumed.sub);
+    expect(types(resumed.got)).toEqual(['metrics']);
+    expect(payload(resumed.got[0]).activeUsers).toBe(2);
   });
 
   it('restores the shared log at start, so a restarted instance resumes exactly the missed ticks', async () => {

@@ -12,6 +12,8 @@ import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
 export const DASHBOARD_TICKS_CHANNEL = 'dashboard:metrics';
+/** Annotations (alerts, deploys, notes) for every open dashboard stream of the cluster. */
+export const DASHBOARD_ANNOTATIONS_CHANNEL = 'dashboard:annotations';
 /** Refreshes meant for the open streams of one user only. */
 export const dashboardUserChannel = (userId: number) => `dashboard:user:${userId}`;
 
@@ -51,6 +53,7 @@ export class DashboardFeed {
   private readonly ids: EventIds;
   private readonly ring: TickRing;
   private readonly ticks$ = new Subject<Tick>();
+  private readonly annotations$ = new Subject<MessageEvent>();
   private readonly perUser = new Map<number, Observable<MessageEvent>>();
   private readonly subscription: Subscription;
   private readonly clock: () => number;
@@ -65,6 +68,9 @@ export class DashboardFeed {
     this.ids = new EventIds(this.clock());
     this.ring = new TickRing(options.retentionMs, options.capacity, this.ids.last + 1);
     this.subscription = bus.channel(DASHBOARD_TICKS_CHANNEL).subscribe((m) => this.receiveTick(m));
+    this.subscription.add(
+      bus.channel(DASHBOARD_ANNOTATIONS_CHANNEL).subscribe((m) => this.receiveAnnotation(m)),
+    );
   }
 
   /**
@@ -110,6 +116,15 @@ export class DashboardFeed {
     return ticks.length;
   }
 
+  /**
+   * Pushes an annotation (already serialized) to every open dashboard stream of the cluster
+   * as an `annotation` event. Not replayed on resume: a client fills its gaps from history.
+   */
+  publishAnnotation(data: string): Promise<void> {
+    const id = this.ids.next(this.clock());
+    return this.bus.publish(DASHBOARD_ANNOTATIONS_CHANNEL, encode(id, this.instanceId, data));
+  }
+
   /** Pushes `metrics` to the open streams of `userId` only. */
   publishToUser(userId: number, metrics: DashboardMetrics): Promise<void> {
     const id = this.ids.next(this.clock());
@@ -144,6 +159,7 @@ export class DashboardFeed {
       const live = (event: MessageEvent) => (held ? held.push(event) : deliver(event));
       const subscription = this.ticks$.subscribe((tick) => live(tick.event));
       subscription.add(this.userEvents(userId).subscribe(live));
+      subscription.add(this.annotations$.subscribe(live));
       for (const event of this.opening(lastEventId, snapshot)) deliver(event);
       const pending = held;
       held = null;
@@ -167,6 +183,7 @@ export class DashboardFeed {
   close(): void {
     this.subscription.unsubscribe();
     this.ticks$.complete();
+    this.annotations$.complete();
   }
 
   private opening(lastEventId: string | undefined, snapshot: () => DashboardMetrics): MessageEvent[] {
@@ -214,6 +231,13 @@ export class DashboardFeed {
       type: DASHBOARD_EVENTS.reset,
       data: JSON.stringify(data),
     };
+  }
+
+  private receiveAnnotation(message: string) {
+    const decoded = decode(message);
+    if (!decoded) return;
+    this.ids.observe(decoded.id);
+    this.annotations$.next({ id: String(decoded.id), type: DASHBOARD_EVENTS.annotation, data: decoded.data });
   }
 
   private receiveTick(message: string) {

@@ -171,6 +171,11 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
     return this.metrics.measure();
   }
 
+  /** Pushes an annotation (serialized) to every open dashboard stream of the cluster. */
+  publishAnnotation(data: string): Promise<void> {
+    return this.feed.publishAnnotation(data);
+  }
+
   /** A fresh snapshot, also pushed at once to this user's open streams (on every instance). */
   async refresh(userId: number): Promise<DashboardMetrics> {
     const metrics = await this.metrics.measure();

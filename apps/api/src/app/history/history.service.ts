@@ -16,6 +16,7 @@ import {
 } from '@realtime/contracts';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AnnotationsService } from '../annotations/annotations.service';
 import { DashboardService } from '../dashboard/dashboard.service';
 import { HistoryStore } from './history-store';
 import { MinuteRollup } from './minute-rollup';
@@ -45,6 +46,7 @@ export class HistoryService implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly store: HistoryStore,
     private readonly dashboard: DashboardService,
+    private readonly annotations: AnnotationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -93,8 +95,11 @@ export class HistoryService implements OnModuleInit, BeforeApplicationShutdown {
     if (now - this.lastPrune < HISTORY_PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     try {
-      const deleted = await this.store.prune(now - this.config.historyRetentionDays * DAY_MS);
-      if (deleted) this.logger.log(`Pruned ${deleted} minute(s) of dashboard history`);
+      const before = now - this.config.historyRetentionDays * DAY_MS;
+      const deleted = await this.store.prune(before);
+      const marks = await this.annotations.prune(before);
+      if (deleted || marks)
+        this.logger.log(`Pruned ${deleted} minute(s) of dashboard history, ${marks} annotation(s)`);
     } catch (err) {
       this.logger.warn(`Dashboard history not pruned: ${(err as Error).message}`);
     }
@@ -131,6 +136,7 @@ export class HistoryService implements OnModuleInit, BeforeApplicationShutdown {
       retentionDays: this.config.historyRetentionDays,
       currency: this.config.currency,
       series: await this.store.range(alignedFrom, to, step),
+      annotations: await this.annotations.range(alignedFrom, to),
     };
   }
 }

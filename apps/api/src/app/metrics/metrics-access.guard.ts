@@ -11,11 +11,12 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { API_KEY_HEADER, API_KEY_PREFIX } from '@realtime/contracts';
+import { API_KEY_HEADER, API_KEY_PREFIX, roleAtLeast } from '@realtime/contracts';
 
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ApiKeysService } from '../accounts/api-keys.service';
 import { bearerToken } from '../auth/jwt-auth.guard';
+import { forbidden } from '../auth/roles.guard';
 import { TokenService } from '../auth/token.service';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -55,12 +56,8 @@ export class MetricsAccessGuard implements CanActivate {
         requiredScope: 'metrics:read',
       });
     }
-    const user = (await this.tokens.verify(token)) as { role?: string };
-    if (user.role === 'admin') return true;
-    throw new ForbiddenException({
-      statusCode: 403,
-      message: 'Reading the metrics needs the scrape token (METRICS_TOKEN) or an admin',
-      requiredRole: 'admin',
-    });
+    const user = await this.tokens.verify(token);
+    if (roleAtLeast(user.role, 'admin')) return true;
+    throw forbidden('admin', 'Reading the metrics needs the scrape token (METRICS_TOKEN) or an admin');
   }
 }

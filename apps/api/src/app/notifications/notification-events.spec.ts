@@ -18,6 +18,16 @@ describe('notification events', () => {
     expect(toMessageEvent(event)).toEqual({ id: '42', type: 'notification', data: event.payload });
   });
 
+  it('carries the trace id of the request that made the event, and reads messages without one', () => {
+    const event = { id: 7, kind: 'notification' as const, payload: '{"a":"b c"}', traceId: 'req-1' };
+    expect(decodeBusMessage(encodeBusMessage(event))).toEqual(event);
+    expect(decodeBusMessage('7 notification {"a":1}')).toEqual({
+      id: 7,
+      kind: 'notification',
+      payload: '{"a":1}',
+    });
+  });
+
   it('ignores bus messages it cannot read', () => {
     expect(decodeBusMessage('')).toBeUndefined();
     expect(decodeBusMessage('12')).toBeUndefined();

@@ -10,6 +10,8 @@ export interface StoredEvent {
   id: number;
   kind: StoredEventKind;
   payload: string;
+  /** The trace id of the request that made it (logs only; travels on the bus, never stored). */
+  traceId?: string;
 }
 
 /** One bus channel per user: publishing reaches exactly that user's streams, on every instance. */
@@ -23,7 +25,8 @@ export function userChannel(userId: number): string {
  * sends it as it is, without parsing it again.
  */
 export function encodeBusMessage(event: StoredEvent): string {
-  return `${event.id} ${event.kind} ${event.payload}`;
+  const kind = event.traceId ? `${event.kind};${event.traceId}` : event.kind;
+  return `${event.id} ${kind} ${event.payload}`;
 }
 
 export function decodeBusMessage(message: string): StoredEvent | undefined {
@@ -32,10 +35,13 @@ export function decodeBusMessage(message: string): StoredEvent | undefined {
   if (first <= 0 || second < 0) return undefined;
   const id = Number(message.slice(0, first));
   if (!Number.isSafeInteger(id)) return undefined;
+  // `<kind>;<traceId>`: the trace id rides along with the kind (see encodeBusMessage).
+  const [kind, traceId] = message.slice(first + 1, second).split(';');
   return {
     id,
-    kind: message.slice(first + 1, second) as StoredEventKind,
+    kind: kind as StoredEventKind,
     payload: message.slice(second + 1),
+    ...(traceId ? { traceId } : {}),
   };
 }
 

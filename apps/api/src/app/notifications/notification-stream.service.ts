@@ -4,6 +4,7 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  Logger,
   type MessageEvent,
 } from '@nestjs/common';
 import { Observable, defer, of } from 'rxjs';
@@ -15,6 +16,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { withTrace } from '../../infra/tracing/trace';
 import { PresenceService } from '../presence/presence.service';
 import {
   type StoredEvent,
@@ -51,6 +53,9 @@ interface StreamStart {
 export class NotificationStreamService implements BeforeApplicationShutdown {
   private readonly openPerUser = new Map<number, number>();
   private closing = false;
+  private readonly logger = new Logger('NotificationDelivery');
+  /** The last bus event logged here: each one is logged once per instance, not once per stream. */
+  private lastTraced = 0;
 
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
@@ -99,6 +104,17 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
     this.closing = true;
     // First the shared signal, so that each stream ends with its `retry:` goodbye.
     streamsShutdown$.next();
+  }
+
+  /** One log line per bus event and instance, with the trace id of the request that made it. */
+  private traceDelivery(event: StoredEvent) {
+    if (event.id === this.lastTraced) return;
+    this.lastTraced = event.id;
+    // Bound afresh: the stream's own request id must not stand in for the notification's.
+    withTrace(
+      () => this.logger.log({ msg: 'notification event delivering', eventId: event.id }),
+      event.traceId,
+    );
   }
 
   openStreams(userId: number): number {
@@ -159,6 +175,7 @@ export class NotificationStreamService implements BeforeApplicationShutdown {
         next: (message) => {
           const event = decodeBusMessage(message);
           if (!event) return;
+          this.traceDelivery(event);
           if (!started || reading || !this.bus.connected) {
             held.push(event);
             if (started) catchUp();

@@ -16,6 +16,7 @@ import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import type { Database, NotificationsTable } from '../../infra/database/schema';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { currentTraceId } from '../../infra/tracing/trace';
 import { UsersService } from '../users/users.service';
 import { KeyedQueue } from './keyed-queue';
 import { type StoredEvent, type StoredEventKind, encodeBusMessage, userChannel } from './notification-events';
@@ -226,7 +227,9 @@ export class NotificationsService {
 
   private async publish(userId: number, event: StoredEvent): Promise<void> {
     try {
-      await this.bus.publish(userChannel(userId), encodeBusMessage(event));
+      const traceId = currentTraceId();
+      this.logger.log({ msg: 'notification event stored, publishing', eventId: event.id, kind: event.kind });
+      await this.bus.publish(userChannel(userId), encodeBusMessage({ ...event, traceId }));
     } catch (err) {
       // The change is committed; streams that miss it live get it on their next resume.
       this.logger.warn(`Could not publish notification event ${event.id}: ${(err as Error).message}`);

@@ -167,6 +167,52 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+
+    // Issue 18: alert rules (their state is shared, so that whichever instance publishes the
+    // ticks takes over where the last one stopped), the alert history, and chart annotations.
+    '0004_history_alerts': {
+      async up(db: Db) {
+        await autoId(db.schema.createTable('alert_rules'))
+          .addColumn('name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('metric', 'varchar(32)', (c) => c.notNull())
+          .addColumn('condition', 'varchar(32)', (c) => c.notNull())
+          .addColumn('threshold', 'double precision')
+          .addColumn('hysteresis', 'double precision', (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .addColumn('recipient_users', 'text', (c) => c.notNull())
+          .addColumn('recipient_roles', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_by', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'varchar(16)', (c) => c.notNull())
+          .addColumn('state_since', 'bigint', (c) => c.notNull())
+          .addColumn('last_value', 'varchar(32)')
+          .execute();
+
+        await autoId(db.schema.createTable('alert_events'))
+          .addColumn('rule_id', 'bigint', (c) => c.notNull())
+          .addColumn('rule_name', 'varchar(100)', (c) => c.notNull())
+          .addColumn('kind', 'varchar(16)', (c) => c.notNull())
+          .addColumn('metric', 'varchar(32)', (c) => c.notNull())
+          .addColumn('condition', 'varchar(32)', (c) => c.notNull())
+          .addColumn('threshold', 'double precision')
+          .addColumn('value', 'varchar(32)', (c) => c.notNull())
+          .addColumn('notified', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await autoId(db.schema.createTable('annotations'))
+          .addColumn('time', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'varchar(32)', (c) => c.notNull())
+          .addColumn('text', 'varchar(500)', (c) => c.notNull())
+          .addColumn('created_by', 'bigint')
+          .addColumn('created_by_name', 'varchar(64)')
+          .addColumn('rule_id', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('annotations_time').on('annotations').columns(['time', 'id']).execute();
+      },
+    },
   };
 }
 

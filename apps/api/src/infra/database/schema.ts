@@ -121,6 +121,54 @@ export interface DashboardHistoryTable {
   updated_at: number;
 }
 
+export interface AlertRulesTable {
+  id: Generated<number>;
+  name: string;
+  metric: string;
+  condition: string;
+  threshold: number | null;
+  hysteresis: number;
+  duration_ms: number;
+  /** JSON array of user ids. */
+  recipient_users: string;
+  /** JSON array of roles. */
+  recipient_roles: string;
+  /** 1 or 0 (one representation on both databases). */
+  enabled: number;
+  created_by: number;
+  created_at: number;
+  /** ok | pending | firing | resolving: changed only by a conditional update, so once per change. */
+  state: string;
+  state_since: number;
+  last_value: string | null;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  rule_id: number;
+  rule_name: string;
+  kind: string;
+  metric: string;
+  condition: string;
+  threshold: number | null;
+  value: string;
+  notified: number;
+  created_at: number;
+}
+
+export interface AnnotationsTable {
+  id: Generated<number>;
+  /** Epoch ms on the charts' time axis. */
+  time: number;
+  kind: string;
+  text: string;
+  /** Null: the system (an alert). */
+  created_by: number | null;
+  created_by_name: string | null;
+  rule_id: number | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -132,4 +180,7 @@ export interface Database {
   room_members: RoomMembersTable;
   chat_messages: ChatMessagesTable;
   dashboard_history: DashboardHistoryTable;
+  alert_rules: AlertRulesTable;
+  alert_events: AlertEventsTable;
+  annotations: AnnotationsTable;
 }

@@ -8,6 +8,7 @@ import {
   AuthStore,
   type AuthTabChannel,
   type AuthTabMessage,
+  SESSION_REJECTED_NOTICE,
   SESSION_STORAGE,
   SESSION_STORAGE_KEY,
 } from './auth-store';
@@ -132,9 +133,33 @@ describe('AuthStore and authInterceptor', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(failed).toBe(true);
     expect(auth.isSignedIn()).toBe(false);
-    expect(auth.notice()).toBe('Your session has ended. Please sign in again.');
+    expect(auth.notice()).toBe(SESSION_REJECTED_NOTICE);
     expect(storage.getItem(SESSION_STORAGE_KEY)).toBeNull();
     expect(navigate).toHaveBeenCalledWith(['/login'], expect.anything());
+  });
+
+  it('checkSession: a 401 goes through sessionRejected and answers false; a 502 is not about the session', async () => {
+    storage.setItem(
+      SESSION_STORAGE_KEY,
+      JSON.stringify({ accessToken: 't', expiresAt: now + 60_000, user: { id: 1, username: 'alice' } }),
+    );
+    const { auth, http } = setup();
+    jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    const rejected = jest.spyOn(auth, 'sessionRejected');
+
+    const gateway = auth.checkSession();
+    http.expectOne('/api/auth/me').flush({}, { status: 502, statusText: 'Bad Gateway' });
+    expect(await gateway).toBe(true);
+    expect(rejected).not.toHaveBeenCalled();
+
+    const refused = auth.checkSession();
+    http.expectOne('/api/auth/me').flush({}, { status: 401, statusText: 'Unauthorized' });
+    // The rejection first tries to renew the session; the server refuses that too.
+    await new Promise((r) => setTimeout(r, 0));
+    http.expectOne('/api/auth/refresh').flush({}, { status: 401, statusText: 'Unauthorized' });
+    expect(await refused).toBe(false);
+    expect(rejected).toHaveBeenCalledTimes(1);
+    expect(auth.isSignedIn()).toBe(false);
   });
 
   it('a wrong password is not a session expiry', () => {

@@ -15,6 +15,9 @@ export interface AuthSession {
 
 export const SESSION_STORAGE_KEY = 'rt.session';
 
+export const SESSION_REJECTED_NOTICE =
+  'The server no longer accepts your session (it may have restarted). Please sign in again.';
+
 /** Where the session survives a reload: sessionStorage (per tab, gone with the tab). */
 export const SESSION_STORAGE = new InjectionToken<Storage | null>('SESSION_STORAGE', {
   providedIn: 'root',
@@ -73,6 +76,8 @@ export class AuthStore {
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private renewing: Promise<boolean> | null = null;
   private restoring: Promise<boolean> | null = null;
+  /** What the sign-in page says when a rejected session cannot be renewed. */
+  private rejectNotice: string | null = null;
 
   /** A message for the login page (expired session, signed out). */
   readonly notice = signal<string | null>(null);
@@ -141,11 +146,12 @@ export class AuthStore {
     try {
       const res = await firstValueFrom(this.http.post<LoginResponse>('/api/auth/refresh', null));
       this.adopt(res);
+      this.rejectNotice = null;
       return true;
     } catch (err) {
       if (err instanceof HttpErrorResponse && (err.status === 401 || err.status === 403)) {
         if (this.session() !== null) {
-          this.clear('Your session has ended. Please sign in again.');
+          this.clear(this.rejectNotice ?? 'Your session has ended. Please sign in again.');
           this.tabs?.post({ type: 'signed-out', notice: this.notice() });
         }
         return false;
@@ -177,6 +183,29 @@ export class AuthStore {
     } else if (this.session()) {
       this.clear(message.notice);
     }
+  }
+
+  /**
+   * The one place where every connection (HTTP calls, event streams, the chat socket) reports
+   * that the server refused the session: renews it from the session cookie. True once renewed
+   * (the caller connects again with the fresh token); false when the session is over (signed out
+   * here and in every tab, with `notice` on the sign-in page) or the server cannot be reached.
+   */
+  async sessionRejected(notice = SESSION_REJECTED_NOTICE): Promise<boolean> {
+    this.rejectNotice = notice;
+    return this.renew();
+  }
+
+  /**
+   * Whether the server still accepts the session, after it refused a stream (an EventSource does
+   * not say why): a 401 here goes through {@link sessionRejected} (the interceptor); anything else
+   * means the refusal was not about the session.
+   */
+  checkSession(): Promise<boolean> {
+    return firstValueFrom(this.http.get('/api/auth/me')).then(
+      () => true,
+      (e: unknown) => !(e instanceof HttpErrorResponse && e.status === 401) || this.isSignedIn(),
+    );
   }
 
   private clear(notice: string | null): void {

@@ -23,7 +23,7 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
   return next(withToken(req, auth.token)).pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
-      return from(auth.renew()).pipe(
+      return from(auth.sessionRejected()).pipe(
         switchMap((renewed) => {
           if (renewed) return next(withToken(req, auth.token));
           if (!auth.isSignedIn())

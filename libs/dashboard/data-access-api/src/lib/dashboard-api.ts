@@ -1,6 +1,6 @@
 import { HttpClient, type HttpResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import { Observable, map, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, ignoreElements, map, range, tap } from 'rxjs';
 
 import type { DashboardHistoryResponse, DashboardMetrics } from '@realtime/contracts';
 
@@ -22,8 +22,25 @@ export class DashboardApi {
     );
   }
 
+  /** Measured while the request is served: its timestamp is a precise server time. */
   snapshot(): Observable<DashboardMetrics> {
-    return this.measured(this.http.get<DashboardMetrics>('/api/dashboard/snapshot', { observe: 'response' }));
+    return this.measured(
+      this.http.get<DashboardMetrics>('/api/dashboard/snapshot', { observe: 'response' }),
+      true,
+    );
+  }
+
+  /**
+   * Reads the server's clock `samples` times, one request after the other, so that the clock
+   * estimate can rest on the fastest round trip ({@link ServerClock}). Completes when done;
+   * failures end it quietly (the estimate keeps what it has).
+   */
+  syncClock(samples = 5): Observable<void> {
+    return range(0, samples).pipe(
+      concatMap(() => this.snapshot()),
+      ignoreElements(),
+      catchError(() => EMPTY),
+    );
   }
 
   /** A fresh snapshot; the server also pushes it to this user's open streams. */

@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import { ServerClock } from './server-clock';
 
 describe('ServerClock', () => {
-  it('bounds the offset by each answer and narrows it with more answers', () => {
+  it('rests on the tightest recent sample: a Date header at first, a fast precise answer once there is one', () => {
     const clock = TestBed.inject(ServerClock);
     expect(clock.offsetMs()).toBe(0);
     expect(clock.uncertaintyMs()).toBeNull();
@@ -16,16 +16,24 @@ describe('ServerClock', () => {
     clock.add({ serverTime: 10_002_350, sentAt: 10_000_000, receivedAt: 10_000_100, resolutionMs: 0 });
     expect(clock.offsetMs()).toBe(2300);
     expect(clock.uncertaintyMs()).toBe(50);
-    // A vaguer answer that agrees does not widen it.
-    clock.addDateHeader(new Date(10_012_000).toUTCString(), 10_009_000, 10_010_000);
-    expect(clock.offsetMs()).toBe(2300);
+    expect(clock.roundTripMs()).toBe(100);
+    // A slower one does not make it worse.
+    clock.add({ serverTime: 10_012_600, sentAt: 10_010_000, receivedAt: 10_010_400, resolutionMs: 0 });
+    expect(clock.uncertaintyMs()).toBe(50);
+    expect(clock.sampleCount()).toBe(3);
   });
 
-  it('starts over when the clocks jump', () => {
+  it('forgets old samples, so a clock that jumped is followed', () => {
     const clock = TestBed.inject(ServerClock);
-    clock.add({ serverTime: 1_000, sentAt: 0, receivedAt: 100, resolutionMs: 0 });
-    clock.add({ serverTime: 90_000, sentAt: 1_000, receivedAt: 1_100, resolutionMs: 0 });
-    expect(clock.offsetMs()).toBe(88_950);
+    clock.add({ serverTime: 1_000, sentAt: 0, receivedAt: 2, resolutionMs: 0 });
+    for (let i = 1; i <= 16; i++)
+      clock.add({
+        serverTime: 90_000 + i * 1000,
+        sentAt: i * 1000,
+        receivedAt: i * 1000 + 100,
+        resolutionMs: 0,
+      });
+    expect(clock.offsetMs()).toBe(89_950);
   });
 
   it('ignores a missing or unreadable Date header', () => {

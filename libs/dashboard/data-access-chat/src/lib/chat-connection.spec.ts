@@ -17,8 +17,9 @@ describe('createChatConnection', () => {
   const last = () => sockets[sockets.length - 1];
   const kinds = () => states.map((s) => s.kind);
 
-  function start(visible$?: BehaviorSubject<boolean>) {
+  function start(visible$?: BehaviorSubject<boolean>, sessionRejected?: () => Promise<boolean>) {
     const connection = createChatConnection({
+      sessionRejected,
       visible$,
       hiddenGraceMs: 30_000,
       factory: (t) => {
@@ -82,6 +83,30 @@ describe('createChatConnection', () => {
     // Success resets the count: the next drop is attempt 1 again.
     last().fire('disconnect', 'ping timeout');
     expect(states.at(-1)).toMatchObject({ kind: 'reconnecting', attempt: 1 });
+  });
+
+  it('a refused sign-in goes to the auth store once, is not retried, and connects again if it renewed', async () => {
+    const rejected = jest.fn<Promise<boolean>, []>().mockResolvedValue(false);
+    start(undefined, rejected);
+    const unauthorized = Object.assign(new Error('invalid token'), { data: { code: 'UNAUTHORIZED' } });
+    last().fire('connect_error', unauthorized);
+    expect(states.at(-1)).toEqual({ kind: 'unauthorized' });
+    expect(rejected).toHaveBeenCalledTimes(1);
+    await Promise.resolve();
+    jest.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+
+    // Renewed (silent renewal in the auth store): a new attempt with the new token.
+    rejected.mockResolvedValue(true);
+    subs.forEach((s) => s.unsubscribe());
+    sockets = [];
+    start(undefined, rejected);
+    token = 'token-renewed';
+    last().fire('connect_error', unauthorized);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(sockets).toHaveLength(2);
+    expect(last().token).toBe('token-renewed');
   });
 
   it('gives up after the policy attempts, and reconnect() starts again', () => {

@@ -35,6 +35,8 @@ export interface ChatConnectionOptions {
   factory: ChatSocketFactory;
   /** Read at every attempt, so that a reconnect uses the current token. */
   token: () => string | null;
+  /** The auth store's one handler for a refused session (renew, or sign in again). */
+  sessionRejected?: () => Promise<boolean>;
   online$: Observable<boolean>;
   /** Whether the page is visible ({@link PAGE_VISIBLE}); absent: always. */
   visible$?: Observable<boolean>;
@@ -108,6 +110,8 @@ export function createChatConnection(options: ChatConnectionOptions): ChatConnec
     connect: () => fromChatSocket(options.factory, options.token()),
     isOpen: (e) => e.kind === 'open',
     describe,
+    isSessionRejected: (e) => e instanceof ChatConnectionLostError && e.unauthorized,
+    sessionRejected: options.sessionRejected,
     online$: options.online$,
     active$,
     policy: options.policy,

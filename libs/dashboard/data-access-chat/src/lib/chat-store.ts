@@ -69,6 +69,7 @@ export class ChatStore {
   private readonly connection = createChatConnection({
     factory: inject(CHAT_SOCKET_FACTORY),
     token: () => this.auth.token,
+    sessionRejected: () => this.auth.sessionRejected(),
     online$: inject(ONLINE_STATUS),
     visible$: inject(PAGE_VISIBLE),
     policy: inject(BACKOFF_POLICY),

@@ -4,17 +4,18 @@ import type { Observable } from 'rxjs';
 import type { NotificationEvent } from '@realtime/contracts';
 import {
   type ConnectionState,
+  NOTIFICATIONS_CHANNEL,
   SharedStreams,
   type SseRawEvent,
   type StreamMessage,
   createSharedSseConnection,
 } from '@realtime/dashboard/data-access-realtime';
 
-export const NOTIFICATION_STREAM_URL = '/api/notifications/stream';
-const EVENTS = ['connected', 'notification', 'notification-read', 'notification-deleted'] as const;
+export const NOTIFICATION_STREAM_URL = NOTIFICATIONS_CHANNEL.url;
+const EVENTS = NOTIFICATIONS_CHANNEL.events;
 
 export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | null {
-  if (!(EVENTS as readonly string[]).includes(raw.event)) return null;
+  if (!EVENTS.includes(raw.event)) return null;
   try {
     const data: unknown = JSON.parse(raw.data);
     if (!data || typeof data !== 'object') return null;
@@ -32,7 +33,7 @@ export function parseNotificationEvent(raw: SseRawEvent): NotificationEvent | nu
 @Injectable({ providedIn: 'root' })
 export class NotificationStream {
   private readonly connection = createSharedSseConnection<NotificationEvent>(
-    inject(SharedStreams).channel({ name: 'notifications', url: NOTIFICATION_STREAM_URL, events: EVENTS }),
+    inject(SharedStreams).channel(NOTIFICATIONS_CHANNEL),
     parseNotificationEvent,
   );
 

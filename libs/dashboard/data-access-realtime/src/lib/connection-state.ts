@@ -9,6 +9,8 @@ export type ConnectionState =
   /** Gave up after `maxAttempts`; only `reconnect()` starts again. */
   | { kind: 'disconnected'; reason: string }
   /** `navigator.onLine` is false; resumes by itself when the browser is back online. */
-  | { kind: 'offline' };
+  | { kind: 'offline' }
+  /** The server refused the session; the auth store renews it or sends the user to sign in. */
+  | { kind: 'unauthorized' };
 
 export type ConnectionKind = ConnectionState['kind'];

@@ -6,8 +6,9 @@ import { DASHBOARD_EVENTS, type DashboardEvent } from '@realtime/contracts';
 import type { ConnectionState } from './connection-state';
 import { SharedStreams, createSharedSseConnection } from './shared-streams';
 import type { SseRawEvent, StreamMessage } from './sse-connection';
+import { DASHBOARD_CHANNEL } from './stream-channels';
 
-export const DASHBOARD_STREAM_URL = '/api/dashboard/stream';
+export const DASHBOARD_STREAM_URL = DASHBOARD_CHANNEL.url;
 
 /** A dashboard event and the local time it arrived (for the latency panel). */
 export type ReceivedDashboardEvent = DashboardEvent & { receivedAt: number };
@@ -31,12 +32,7 @@ export function parseDashboardEvent(raw: SseRawEvent): ReceivedDashboardEvent | 
 @Injectable({ providedIn: 'root' })
 export class DashboardStream {
   private readonly connection = createSharedSseConnection<ReceivedDashboardEvent>(
-    inject(SharedStreams).channel({
-      name: 'dashboard',
-      url: DASHBOARD_STREAM_URL,
-      events: Object.values(DASHBOARD_EVENTS),
-      latest: [DASHBOARD_EVENTS.metrics],
-    }),
+    inject(SharedStreams).channel(DASHBOARD_CHANNEL),
     parseDashboardEvent,
   );
 

@@ -22,6 +22,26 @@ export class StreamLostError extends Error {
   }
 }
 
+/** The server refused the stream because it no longer accepts the session. */
+export class SessionRejectedError extends Error {
+  constructor(readonly url: string) {
+    super('The server refused the session.');
+    this.name = 'SessionRejectedError';
+  }
+}
+
+/**
+ * Asked after the server refused a stream (an HTTP error, not a dropped connection): resolves
+ * false when the refusal was the session's (then already reported to the auth store), true when
+ * it was something else (a gateway's 502 while the API restarts).
+ */
+export type SessionCheck = () => Promise<boolean>;
+
+export const SESSION_CHECK = new InjectionToken<SessionCheck>('SESSION_CHECK', {
+  providedIn: 'root',
+  factory: () => () => Promise.resolve(true),
+});
+
 /**
  * A cold Observable of one EventSource: it opens on subscribe, emits `open` and then the named
  * events, and closes the EventSource on unsubscribe. On the first error it closes it and
@@ -32,6 +52,7 @@ export function fromEventSource(
   eventNames: readonly string[],
   factory: EventSourceFactory,
   clock: () => number = Date.now,
+  checkSession?: SessionCheck,
 ): Observable<SseMessage> {
   return new Observable<SseMessage>((subscriber) => {
     const source = factory(url);
@@ -41,8 +62,16 @@ export function fromEventSource(
     };
     source.onopen = () => subscriber.next({ type: 'open' });
     source.onerror = () => {
+      // CLOSED: the server answered with an error status (the browser gives no status code);
+      // CONNECTING: the connection dropped. Only the first may be about the session.
+      const refused = source.readyState === 2;
       source.close();
-      subscriber.error(new StreamLostError(url));
+      source.onerror = null;
+      if (!refused || !checkSession) return subscriber.error(new StreamLostError(url));
+      checkSession().then(
+        (accepted) => subscriber.error(accepted ? new StreamLostError(url) : new SessionRejectedError(url)),
+        () => subscriber.error(new StreamLostError(url)),
+      );
     };
     for (const name of eventNames) source.addEventListener(name, onMessage);
     return () => {

@@ -31,6 +31,13 @@ export interface ManagedConnectionOptions<M> {
   /** What the user reads about a failed attempt. */
   describe: (error: unknown) => string;
   online$: Observable<boolean>;
+  /**
+   * Whether `error` says the server refused the session. Such an error is not retried: the state
+   * becomes `unauthorized` and `sessionRejected` (the auth store's one handler) decides.
+   */
+  isSessionRejected?: (error: unknown) => boolean;
+  /** Renews the session (resolves true: connect again) or signs the user out (false). */
+  sessionRejected?: () => Promise<boolean>;
   /** While false, no connection is held (state `idle`), e.g. the chat socket of a hidden page. */
   active$?: Observable<boolean>;
   policy: BackoffPolicy;
@@ -68,6 +75,7 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
       if (options.isOpen(m)) state.next({ kind: 'connected', since: clock() });
     }),
     retryWithBackoff<M>({
+      retryable: (error) => !options.isSessionRejected?.(error),
       policy: options.policy,
       scheduler: options.scheduler,
       random: options.random,
@@ -81,6 +89,13 @@ export function managedConnection<M>(options: ManagedConnectionOptions<M>): Mana
         }),
     }),
     catchError((error: unknown) => {
+      if (options.isSessionRejected?.(error)) {
+        state.next({ kind: 'unauthorized' });
+        void options.sessionRejected?.().then((renewed) => {
+          if (renewed) manual.next();
+        });
+        return EMPTY;
+      }
       state.next({ kind: 'disconnected', reason: options.describe(error) });
       return EMPTY;
     }),

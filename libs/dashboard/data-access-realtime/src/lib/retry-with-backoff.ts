@@ -23,6 +23,8 @@ export interface RetryWithBackoffOptions {
   random?: () => number;
   /** Called when a retry is scheduled, before the wait. */
   onRetry?: (retry: RetryAttempt) => void;
+  /** False for an error that no retry can cure (the server refused the session): it is passed on. */
+  retryable?: (error: unknown) => boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions = {}): Mono
   return retry<T>({
     resetOnSuccess: true,
     delay: (error, attempt) => {
+      if (options.retryable && !options.retryable(error)) return throwError(() => error);
       const delayMs = backoffDelay(attempt, policy, options.random);
       if (delayMs === null) return throwError(() => error);
       options.onRetry?.({ attempt, maxAttempts: policy.maxAttempts, delayMs, error });

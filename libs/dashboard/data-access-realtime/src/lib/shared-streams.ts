@@ -2,11 +2,12 @@ import { Injectable, InjectionToken, inject } from '@angular/core';
 import { type Observable, defer } from 'rxjs';
 
 import type { ConnectionState } from './connection-state';
-import { EVENT_SOURCE_FACTORY } from './event-source';
+import { EVENT_SOURCE_FACTORY, SESSION_CHECK } from './event-source';
 import { ONLINE_STATUS } from './online-status';
 import { PAGE_ACTIVE } from './page-lifecycle';
 import { BACKOFF_POLICY, CLOCK, REALTIME_SCHEDULER } from './realtime-config';
 import { type SseConnection, type SseRawEvent, toStreamMessages } from './sse-connection';
+import { COMBINED_STREAM } from './stream-channels';
 import { BROADCAST_CHANNEL_FACTORY, TAB_ELECTOR, TAB_ID } from './tab-election';
 import { type SharedChannel, type SharedChannelSpec, type TabHub, createTabHub } from './tab-hub';
 
@@ -32,7 +33,9 @@ export class SharedStreams {
     tabId: inject(TAB_ID),
     elector: inject(TAB_ELECTOR),
     channels: inject(BROADCAST_CHANNEL_FACTORY),
+    combined: inject(COMBINED_STREAM),
     eventSources: inject(EVENT_SOURCE_FACTORY),
+    checkSession: inject(SESSION_CHECK),
     online$: inject(ONLINE_STATUS),
     active$: inject(PAGE_ACTIVE),
     policy: inject(BACKOFF_POLICY),

@@ -9,6 +9,8 @@ class FakeEventSource {
   onopen: ((e: Event) => void) | null = null;
   onerror: ((e: Event) => void) | null = null;
   closed = false;
+  /** 0 connecting, 1 open, 2 closed: the browser sets 2 before `error` when the server refused. */
+  readyState = 0;
   private listeners = new Map<string, Set<(e: Event) => void>>();
 
   constructor(readonly url: string) {
@@ -33,6 +35,10 @@ class FakeEventSource {
   fail() {
     this.onerror?.(new Event('error'));
   }
+  refuse() {
+    this.readyState = 2;
+    this.onerror?.(new Event('error'));
+  }
   emit(name: string, id: string, data: unknown) {
     const e = { type: name, lastEventId: id, data: JSON.stringify(data) } as unknown as Event;
     this.listeners.get(name)?.forEach((fn) => fn(e));
@@ -45,8 +51,9 @@ describe('createSseConnection', () => {
   let messages: StreamMessage<{ id: string; n: number }>[];
   let subs: Subscription[];
 
-  function connect(policy = DEFAULT_BACKOFF) {
+  function connect(policy = DEFAULT_BACKOFF, checkSession?: () => Promise<boolean>) {
     const connection = createSseConnection({
+      checkSession,
       url: '/api/stream',
       events: ['tick'],
       parse: (e: SseRawEvent) => ({ id: e.id, n: JSON.parse(e.data).n }),
@@ -193,6 +200,35 @@ describe('createSseConnection', () => {
     FakeEventSource.last.open();
     FakeEventSource.last.emit('tick', '1', {});
     expect(got).toEqual([{ kind: 'open', resumed: false }]);
+  });
+  it('asks about the session only when the server refused the stream, and stops retrying when it was that', async () => {
+    const check = jest.fn<Promise<boolean>, []>().mockResolvedValue(true);
+    connect(DEFAULT_BACKOFF, check);
+    FakeEventSource.last.open();
+    // A dropped connection (the API went away) is not about the session.
+    FakeEventSource.last.fail();
+    expect(check).not.toHaveBeenCalled();
+    expect(state().kind).toBe('reconnecting');
+    jest.advanceTimersByTime(60_000);
+
+    // A refusal the check says is not the session's (a gateway's 502): retried as before.
+    FakeEventSource.last.refuse();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(check).toHaveBeenCalledTimes(1);
+    expect(state().kind).toBe('reconnecting');
+    jest.advanceTimersByTime(60_000);
+
+    // The session's: no retry; the auth store (through the check) takes it from here.
+    const count = FakeEventSource.all.length;
+    check.mockResolvedValue(false);
+    FakeEventSource.last.refuse();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(state()).toEqual({ kind: 'unauthorized' });
+    jest.advanceTimersByTime(120_000);
+    expect(FakeEventSource.all.length).toBe(count);
+    expect(FakeEventSource.last.closed).toBe(true);
   });
 });
 

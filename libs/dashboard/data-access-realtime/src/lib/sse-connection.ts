@@ -2,7 +2,14 @@ import { type Observable, type OperatorFunction, type SchedulerLike, filter, map
 
 import type { BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
-import { type EventSourceFactory, type SseMessage, StreamLostError, fromEventSource } from './event-source';
+import {
+  type EventSourceFactory,
+  type SessionCheck,
+  SessionRejectedError,
+  type SseMessage,
+  StreamLostError,
+  fromEventSource,
+} from './event-source';
 import { managedConnection } from './managed-connection';
 
 export type SseRawEvent = Extract<SseMessage, { type: 'event' }>;
@@ -16,6 +23,8 @@ export interface SseConnectionOptions<T> {
   /** Runs once per event, before the fan-out; `null` drops the event. */
   parse: (event: SseRawEvent) => T | null;
   factory: EventSourceFactory;
+  /** Asked when the server refuses the stream: is it the session? (see {@link SESSION_CHECK}) */
+  checkSession?: SessionCheck;
   online$: Observable<boolean>;
   policy: BackoffPolicy;
   scheduler: SchedulerLike;
@@ -58,6 +67,7 @@ export function createSseConnection<T>(options: SseConnectionOptions<T>): SseCon
         options.events,
         options.factory,
         options.clock,
+        options.checkSession,
       ).pipe(
         tap((m) => {
           if (m.type !== 'open' && m.id) lastEventId = m.id;
@@ -65,6 +75,8 @@ export function createSseConnection<T>(options: SseConnectionOptions<T>): SseCon
       ),
     isOpen: (m) => m.type === 'open',
     describe: describeStreamError,
+    // The check already reported the refusal to the auth store; the stream only stops retrying.
+    isSessionRejected: (e) => e instanceof SessionRejectedError,
     online$: options.online$,
     policy: options.policy,
     scheduler: options.scheduler,

@@ -3,7 +3,7 @@ import { BehaviorSubject, type Subscription, asyncScheduler } from 'rxjs';
 import { DEFAULT_BACKOFF } from './backoff';
 import type { ConnectionState } from './connection-state';
 import { type TabElector, broadcastElector, webLocksElector } from './tab-election';
-import { type SharedChannelSpec, type TabHub, createTabHub } from './tab-hub';
+import { type SharedChannelSpec, type TabHub, createTabHub, positionIn } from './tab-hub';
 import { FakeBroadcastWorld, FakeEventSource, FakeLocks, settle } from './testing/tab-fakes';
 
 const DASHBOARD: SharedChannelSpec = {
@@ -22,6 +22,7 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
   let world: FakeBroadcastWorld;
   let elector: TabElector;
   let tabs: Tab[];
+  let combined: { url: string; channels: SharedChannelSpec[] } | null;
 
   interface Tab {
     hub: TabHub;
@@ -45,6 +46,7 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
       tabId,
       elector,
       channels: world.factory,
+      combined,
       eventSources: FakeEventSource.factory,
       online$: online,
       active$: active,
@@ -104,6 +106,7 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
     elector = webLocksElector(new FakeLocks());
     FakeEventSource.all = [];
     tabs = [];
+    combined = null;
   });
   afterEach(() => {
     tabs.forEach((t) => t.close());
@@ -282,5 +285,110 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
     next.emit('notification', '6', {});
     await sync();
     expect(b.got['notifications']).toEqual(['open', 'notification:5', 'open', 'notification:6']);
+  });
+
+  it('a tab that finds another leader steps down and shows the other’s live stream', async () => {
+    const tabElector = (id: string): TabElector =>
+      broadcastElector(world.factory, {
+        heartbeatMs: 1000,
+        timeoutMs: 3000,
+        joinMs: 300,
+        scheduler: asyncScheduler,
+        tabId: id,
+        random: () => 0,
+      });
+    // Both start without hearing each other (their first words are lost): two leaders.
+    const send = jest.spyOn(world, 'send').mockImplementation(() => undefined);
+    elector = tabElector('a');
+    const a = openTab('a', [NOTIFICATIONS]);
+    elector = tabElector('b');
+    const b = openTab('b', [NOTIFICATIONS]);
+    jest.advanceTimersByTime(300);
+    await sync();
+    expect([a.leading, b.leading]).toEqual([true, true]);
+    const [fromA, fromB] = openSources('/api/notifications/stream');
+    fromA.open();
+    fromB.open();
+    fromA.emit('notification', '1', {});
+    fromB.emit('notification', '1', {});
+    send.mockRestore();
+    jest.advanceTimersByTime(1000);
+    await sync();
+    expect([a.leading, b.leading]).toEqual([true, false]);
+    expect(fromB.closed).toBe(true);
+    expect(b.state['notifications']).toMatchObject({ kind: 'connected' });
+    fromA.emit('notification', '2', {});
+    await sync();
+    expect(b.got['notifications']).toEqual(['open', 'notification:1', 'open', 'notification:2']);
+    expect(a.got['notifications']).toEqual(['open', 'notification:1', 'notification:2']);
+  });
+
+  describe('over the combined stream', () => {
+    const STREAM = '/api/stream';
+    beforeEach(() => (combined = { url: STREAM, channels: [DASHBOARD, NOTIFICATIONS] }));
+
+    it('holds one EventSource for every channel, relays each channel with its own id, and resumes them all', async () => {
+      const [a, b, c] = [openTab('a'), openTab('b'), openTab('c')];
+      await sync();
+      expect(FakeEventSource.all).toHaveLength(1);
+      const first = source(STREAM);
+      expect(first.url).toBe('/api/stream?channels=dashboard,notifications');
+      first.open();
+      first.emit('metrics', 'dashboard:100', {});
+      first.emit('notification', 'dashboard:100,notifications:7', {});
+      first.emit('metrics', 'dashboard:101,notifications:7', {});
+      await sync();
+      for (const t of [a, b, c]) {
+        expect(t.got['dashboard']).toEqual(['open', 'metrics:100', 'metrics:101']);
+        expect(t.got['notifications']).toEqual(['open', 'notification:7']);
+        expect(t.state['notifications']).toMatchObject({ kind: 'connected' });
+      }
+
+      a.close();
+      await sync();
+      const second = source(STREAM);
+      expect(decodeURIComponent(second.url)).toBe(
+        '/api/stream?channels=dashboard,notifications&lastEventId=dashboard:101,notifications:7',
+      );
+      second.open();
+      second.emit('notification', 'dashboard:101,notifications:7', {});
+      second.emit('notification', 'dashboard:101,notifications:8', {});
+      await sync();
+      for (const t of [b, c])
+        expect(t.got['notifications']).toEqual(['open', 'notification:7', 'open', 'notification:8']);
+    });
+
+    it('holds the one stream for every channel while any tab wants one, and opens nothing more for a new page', async () => {
+      openTab('a', [NOTIFICATIONS]);
+      await sync();
+      const stream = source(STREAM);
+      expect(stream.url).toBe('/api/stream?channels=dashboard,notifications');
+      stream.open();
+      stream.emit('metrics', 'dashboard:50', {});
+      stream.emit('notification', 'dashboard:50,notifications:3', {});
+      await sync();
+      const b = openTab('b', [DASHBOARD]);
+      await sync();
+      expect(FakeEventSource.all).toHaveLength(1);
+      expect(b.got['dashboard']).toEqual(['open', 'metrics:50']);
+      stream.emit('metrics', 'dashboard:51,notifications:3', {});
+      await sync();
+      expect(b.got['dashboard']).toEqual(['open', 'metrics:50', 'metrics:51']);
+      tabs[0].close();
+      await sync();
+      // b leads now and resumes both channels, the one it never showed too.
+      expect(decodeURIComponent(source(STREAM).url)).toBe(
+        '/api/stream?channels=dashboard,notifications&lastEventId=dashboard:51,notifications:3',
+      );
+    });
+  });
+});
+
+describe('positionIn', () => {
+  it("reads a channel's part of a combined id, and takes a plain id as it is", () => {
+    expect(positionIn('dashboard:1764500000000,notifications:42', 'notifications')).toBe('42');
+    expect(positionIn('dashboard:1764500000000,notifications:42', 'dashboard')).toBe('1764500000000');
+    expect(positionIn('dashboard:5', 'notifications')).toBe('');
+    expect(positionIn('42', 'notifications')).toBe('42');
   });
 });

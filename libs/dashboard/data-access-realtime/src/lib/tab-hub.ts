@@ -17,7 +17,13 @@ import {
 
 import type { BackoffPolicy } from './backoff';
 import type { ConnectionState } from './connection-state';
-import { type EventSourceFactory, type SseMessage, fromEventSource } from './event-source';
+import {
+  type EventSourceFactory,
+  type SessionCheck,
+  SessionRejectedError,
+  type SseMessage,
+  fromEventSource,
+} from './event-source';
 import { managedConnection } from './managed-connection';
 import { RecentIds } from './recent-ids';
 import { describeStreamError, withLastEventId } from './sse-connection';
@@ -55,7 +61,15 @@ export interface TabHubOptions {
   elector: TabElector;
   /** null: no BroadcastChannel, so this tab works alone. */
   channels: BroadcastChannelFactory | null;
+  /**
+   * The API's stream of several channels (`/api/stream`) and the channels it carries: while any
+   * tab wants one of them, the leader holds one EventSource (`?channels=a,b`) for all of them,
+   * so that opening a page never opens another. Absent: one EventSource per stream.
+   */
+  combined?: { url: string; channels: readonly SharedChannelSpec[] } | null;
   eventSources: EventSourceFactory;
+  /** Asked when the server refuses a stream: is it the session? ({@link SESSION_CHECK}) */
+  checkSession?: SessionCheck;
   online$: Observable<boolean>;
   /** False while the page is frozen or hidden away ({@link PAGE_ACTIVE}). */
   active$: Observable<boolean>;
@@ -90,8 +104,9 @@ export type TabHubMessage =
       ch: string;
       state: ConnectionState;
       open: boolean;
-      lastEventId: string | null;
       latest: SseMessage[];
+      /** Where every stream of the leader stands, so that the newcomer could resume them all. */
+      positions: Record<string, string | null>;
     }
   /** A follower's Reconnect button. */
   | { t: 'reconnect'; ch: string };
@@ -109,9 +124,27 @@ interface Channel {
   /** An `open` has been delivered since the stream last went down. */
   open: boolean;
   messages: Subject<SseMessage>;
-  /** While this tab leads and some tab wants the stream. */
-  connection?: { subscription: Subscription; reconnect(): void };
   view?: SharedChannel;
+}
+
+/** One EventSource held by the leader, for one channel or (combined) several. */
+interface Link {
+  channels: Channel[];
+  subscription: Subscription;
+  reconnect(): void;
+}
+
+/**
+ * The id of `name` in an event id of a combined stream (`dashboard:1764500000000,notifications:42`,
+ * see the API's README); a plain id is the channel's own.
+ */
+export function positionIn(id: string, name: string): string {
+  if (!id.includes(':')) return id;
+  for (const part of id.split(',')) {
+    const colon = part.lastIndexOf(':');
+    if (colon > 0 && part.slice(0, colon).trim() === name) return part.slice(colon + 1).trim();
+  }
+  return '';
 }
 
 /**
@@ -129,6 +162,10 @@ export function createTabHub(options: TabHubOptions): TabHub {
   let bus: BroadcastChannelLike | null = null;
   let session: Subscription | null = null;
   let attached = 0;
+  /** In the election: subscribed to something, and the page neither frozen nor hidden away. */
+  let present = false;
+  let links: Link[] = [];
+  const linkOf = (name: string) => links.find((l) => l.channels.some((c) => c.spec.name === name));
 
   const post = (m: TabHubMessage) => bus?.postMessage(m);
   const leading = () => leading$.value;
@@ -173,48 +210,82 @@ export function createTabHub(options: TabHubOptions): TabHub {
     ch.messages.next(m);
   }
 
-  function connect(ch: Channel): void {
-    if (ch.connection) return;
-    const name = ch.spec.name;
+  /** One EventSource for `list`: its own endpoint, or the combined one for several channels. */
+  function openLink(list: Channel[], combined?: string): Link {
+    const url = combined
+      ? `${combined}${combined.includes('?') ? '&' : '?'}channels=${list.map((c) => c.spec.name).join(',')}`
+      : list[0].spec.url;
+    const lastEventId = () =>
+      combined
+        ? list
+            .filter((c) => c.lastEventId)
+            .map((c) => `${c.spec.name}:${c.lastEventId}`)
+            .join(',') || null
+        : list[0].lastEventId;
+    const events = [...new Set(list.flatMap((c) => c.spec.events))];
     const connection = managedConnection<SseMessage>({
       connect: () =>
         fromEventSource(
-          withLastEventId(ch.spec.url, ch.lastEventId),
-          ch.spec.events,
+          withLastEventId(url, lastEventId()),
+          events,
           options.eventSources,
           options.clock,
+          options.checkSession,
         ),
       isOpen: (m) => m.type === 'open',
       describe: describeStreamError,
+      // The check reported the refusal to this tab's auth store; the stream only stops retrying.
+      isSessionRejected: (e) => e instanceof SessionRejectedError,
       online$: options.online$,
       policy: options.policy,
       scheduler: options.scheduler,
       clock: options.clock,
       random: options.random,
     });
+    const relay = (ch: Channel, m: SseMessage) => {
+      post({ t: 'msg', ch: ch.spec.name, m });
+      accept(ch, m);
+    };
     const subscription = merge(
       connection.state$.pipe(
         tap((state) => {
           // `idle` is this tab letting go; the next leader reports its own state.
           if (state.kind === 'idle') return;
-          setState(ch, state);
-          post({ t: 'state', ch: name, state });
+          for (const ch of list) {
+            setState(ch, state);
+            post({ t: 'state', ch: ch.spec.name, state });
+          }
         }),
       ),
       connection.messages$.pipe(
         tap((m) => {
-          post({ t: 'msg', ch: name, m });
-          accept(ch, m);
+          if (m.type === 'open') return list.forEach((ch) => relay(ch, m));
+          const ch = list.find((c) => c.spec.events.includes(m.event));
+          // Each channel keeps its own position: the part of a combined id that names it.
+          if (ch) relay(ch, combined ? { ...m, id: positionIn(m.id, ch.spec.name) } : m);
         }),
       ),
     ).subscribe();
-    ch.connection = { subscription, reconnect: () => connection.reconnect() };
+    return { channels: list, subscription, reconnect: () => connection.reconnect() };
   }
 
-  function disconnect(ch: Channel): void {
-    ch.connection?.subscription.unsubscribe();
-    ch.connection = undefined;
-    ch.open = false;
+  function closeLink(link: Link): void {
+    link.subscription.unsubscribe();
+    links = links.filter((l) => l !== link);
+    for (const ch of link.channels) ch.open = false;
+  }
+
+  /** While leading: one EventSource for the combined channels if a tab wants any, one per other stream wanted. */
+  function reconcile(): void {
+    if (!leading()) return;
+    const together = (options.combined?.channels ?? []).map((spec) => record(spec));
+    const needed: Channel[][] = together.some(wanted) ? [together] : [];
+    for (const ch of channels.values()) if (!together.includes(ch) && wanted(ch)) needed.push([ch]);
+    const same = (a: Channel[], b: Channel[]) => a.length === b.length && a.every((c) => b.includes(c));
+    for (const link of [...links]) if (!needed.some((n) => same(n, link.channels))) closeLink(link);
+    for (const list of needed)
+      if (!links.some((l) => same(l.channels, list)))
+        links.push(openLink(list, list === together ? options.combined?.url : undefined));
   }
 
   function welcome(ch: Channel, to: string): void {
@@ -224,8 +295,8 @@ export function createTabHub(options: TabHubOptions): TabHub {
       ch: ch.spec.name,
       state: ch.state.value,
       open: ch.open,
-      lastEventId: ch.lastEventId,
       latest: [...ch.latest.values()],
+      positions: Object.fromEntries([...channels.values()].map((c) => [c.spec.name, c.lastEventId])),
     });
   }
 
@@ -237,13 +308,20 @@ export function createTabHub(options: TabHubOptions): TabHub {
     if (leading()) return;
     leading$.next(true);
     post({ t: 'leader', from: tabId });
-    for (const ch of channels.values()) if (wanted(ch)) connect(ch);
+    reconcile();
   }
 
   function follow(): void {
     if (!leading()) return;
     leading$.next(false);
-    for (const ch of channels.values()) disconnect(ch);
+    links.forEach(closeLink);
+    if (!present) return;
+    // Stepped down while staying (two leaders for a moment): the other tells us where things stand.
+    for (const ch of channels.values()) {
+      if (ch.subscribers === 0) continue;
+      setState(ch, { kind: 'connecting' });
+      want(ch);
+    }
   }
 
   function onMessage(m: TabHubMessage): void {
@@ -252,7 +330,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
         const ch = record(m.spec, m.lastEventId);
         ch.wantedBy.add(m.from);
         if (leading()) {
-          connect(ch);
+          reconcile();
           welcome(ch, m.from);
         }
         return;
@@ -262,8 +340,8 @@ export function createTabHub(options: TabHubOptions): TabHub {
         for (const ch of channels.values()) {
           if (m.t === 'unwant' && ch.spec.name !== m.ch) continue;
           ch.wantedBy.delete(m.from);
-          if (leading() && !wanted(ch)) disconnect(ch);
         }
+        reconcile();
         return;
       case 'leader':
         if (leading()) return;
@@ -282,20 +360,27 @@ export function createTabHub(options: TabHubOptions): TabHub {
       }
       case 'state': {
         const ch = channels.get(m.ch);
-        if (ch && !leading()) setState(ch, m.state);
+        if (!ch || leading()) return;
+        // The leader's stream was refused for the session: this tab's auth store hears it too.
+        if (m.state.kind === 'unauthorized' && ch.state.value.kind !== 'unauthorized')
+          void options.checkSession?.();
+        setState(ch, m.state);
         return;
       }
       case 'welcome': {
         const ch = channels.get(m.ch);
         if (!ch || m.to !== tabId || leading()) return;
-        if (!ch.lastEventId && m.lastEventId) ch.lastEventId = m.lastEventId;
+        for (const [name, id] of Object.entries(m.positions)) {
+          const other = channels.get(name);
+          if (other && !other.lastEventId && id) other.lastEventId = id;
+        }
         setState(ch, m.state);
         if (m.open) accept(ch, { type: 'open' });
         for (const e of m.latest) accept(ch, e);
         return;
       }
       case 'reconnect':
-        if (leading()) channels.get(m.ch)?.connection?.reconnect();
+        if (leading()) linkOf(m.ch)?.reconnect();
         return;
     }
   }
@@ -308,6 +393,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
       .pipe(
         distinctUntilChanged(),
         switchMap((active) => {
+          present = active;
           if (!active) {
             post({ t: 'bye', from: tabId });
             return of(false);
@@ -320,6 +406,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
   }
 
   function stop(): void {
+    present = false;
     session?.unsubscribe();
     session = null;
     follow();
@@ -340,15 +427,18 @@ export function createTabHub(options: TabHubOptions): TabHub {
     if (ch.state.value.kind === 'idle') setState(ch, { kind: 'connecting' });
     if (attached++ === 0) return start();
     want(ch);
-    if (leading()) connect(ch);
+    reconcile();
   }
 
   function detach(ch: Channel): void {
     ch.subscribers--;
     post({ t: 'unwant', from: tabId, ch: ch.spec.name });
-    if (leading() && !wanted(ch)) disconnect(ch);
+    reconcile();
     if (--attached === 0) stop();
   }
+
+  // Every tab follows the combined channels, wanted or not, to resume them if it comes to lead.
+  options.combined?.channels.forEach((spec) => record(spec));
 
   return {
     leading$: leading$.pipe(distinctUntilChanged()),
@@ -370,7 +460,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
         messages$: shared$,
         state$: merge(shared$.pipe(ignoreElements()), state$).pipe(distinctUntilChanged()),
         reconnect: () => {
-          if (leading()) ch.connection?.reconnect();
+          if (leading()) linkOf(spec.name)?.reconnect();
           else post({ t: 'reconnect', ch: spec.name });
         },
       };

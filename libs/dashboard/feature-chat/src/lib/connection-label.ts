@@ -42,5 +42,13 @@ export function describeChatConnection(state: ConnectionState): ChatConnectionVi
         pulse: false,
         canReconnect: false,
       };
+    case 'unauthorized':
+      return {
+        tone: 'down',
+        label: 'Signed out',
+        message: 'The server no longer accepts your session. Your messages wait in the outbox.',
+        pulse: false,
+        canReconnect: false,
+      };
   }
 }

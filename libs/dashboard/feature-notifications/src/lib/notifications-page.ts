@@ -54,6 +54,7 @@ export class NotificationsPage {
     if (s.kind === 'connected') return { tone: 'ok' as const, label: 'Live' };
     if (s.kind === 'offline') return { tone: 'down' as const, label: 'Offline' };
     if (s.kind === 'disconnected') return { tone: 'down' as const, label: 'Disconnected' };
+    if (s.kind === 'unauthorized') return { tone: 'down' as const, label: 'Signed out' };
     if (s.kind === 'reconnecting') return { tone: 'warn' as const, label: 'Reconnecting…' };
     return { tone: 'neutral' as const, label: 'Connecting…' };
   });

@@ -49,5 +49,13 @@ export function describeConnection(state: ConnectionState, now: number): Connect
         pulse: false,
         canReconnect: false,
       };
+    case 'unauthorized':
+      return {
+        tone: 'down',
+        label: 'Signed out',
+        message: 'The server no longer accepts your session. Taking you to sign in…',
+        pulse: false,
+        canReconnect: false,
+      };
   }
 }

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
+import { formatMeasured, precisionStep } from '@realtime/dashboard/data-access-api';
 import { formatDuration } from '@realtime/dashboard/util-format';
 
 import type { LatencyStats } from './latency';
@@ -10,37 +11,53 @@ import type { LatencyStats } from './latency';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="panel-head">
-      <h2>Delivery latency</h2>
+      <h2 id="latency-title">Delivery latency</h2>
       <span class="muted small">server timestamp → on screen</span>
     </div>
     @if (stats(); as s) {
-      <dl class="figures">
-        <div>
-          <dt>Last</dt>
-          <dd data-testid="latency-last">{{ fmt(s.last) }}</dd>
+      @if (uncertaintyMs() !== null) {
+        <dl class="figures" aria-labelledby="latency-title">
+          <div>
+            <dt>Last</dt>
+            <dd data-testid="latency-last">{{ fmt(s.last) }}</dd>
+          </div>
+          <div>
+            <dt>Median</dt>
+            <dd>{{ fmt(s.p50) }}</dd>
+          </div>
+          <div>
+            <dt>p95</dt>
+            <dd>{{ fmt(s.p95) }}</dd>
+          </div>
+          <div>
+            <dt>Max</dt>
+            <dd>{{ fmt(s.max) }}</dd>
+          </div>
+        </dl>
+        <div class="bars" aria-hidden="true">
+          @for (b of bars(); track $index) {
+            <span [style.height.%]="b.height" [class.slow]="b.slow" [title]="b.title"></span>
+          }
         </div>
-        <div>
-          <dt>Median</dt>
-          <dd>{{ fmt(s.p50) }}</dd>
-        </div>
-        <div>
-          <dt>p95</dt>
-          <dd>{{ fmt(s.p95) }}</dd>
-        </div>
-        <div>
-          <dt>Max</dt>
-          <dd>{{ fmt(s.max) }}</dd>
-        </div>
-      </dl>
-      <div class="bars" aria-hidden="true">
-        @for (b of bars(); track $index) {
-          <span [style.height.%]="b.height" [class.slow]="b.slow" [title]="b.title"></span>
-        }
-      </div>
-      <p class="muted small foot">Last {{ s.count }} live events · clock offset {{ offsetText() }}</p>
+        <p class="muted small foot" data-testid="latency-precision">
+          Last {{ s.count }} live events · each figure ± {{ plusMinus() }}
+        </p>
+      } @else {
+        <p class="muted empty">Measuring the server's clock…</p>
+      }
     } @else {
       <p class="muted empty">Waiting for the first live event…</p>
     }
+    <details class="explain small">
+      <summary>What this measures</summary>
+      <p>
+        The server stamps every update with its own clock; this page notes when the update arrived by this
+        computer's clock. The two clocks differ ({{ offsetText() }}), so the page asks the server for the time
+        a few times and trusts the fastest answer{{ roundTripText() }}: the difference is known to within half
+        that round trip, ± {{ plusMinus() }}. Figures are rounded so that they never claim more precision than
+        that.
+      </p>
+    </details>
   `,
   styles: `
     :host {
@@ -105,6 +122,17 @@ import type { LatencyStats } from './latency';
     .empty {
       margin: 0;
     }
+    .explain {
+      color: var(--muted);
+    }
+    .explain summary {
+      cursor: pointer;
+      width: fit-content;
+    }
+    .explain p {
+      margin: 0.375rem 0 0;
+      line-height: 1.45;
+    }
   `,
 })
 export class LatencyPanel {
@@ -112,8 +140,16 @@ export class LatencyPanel {
   readonly samples = input<readonly number[]>([]);
   readonly offsetMs = input(0);
   readonly uncertaintyMs = input<number | null>(null);
+  readonly roundTripMs = input<number | null>(null);
+  readonly clockSamples = input(0);
 
-  readonly fmt = formatDuration;
+  /** A delay rounded to what the clock offset allows (never finer than its uncertainty). */
+  readonly fmt = (ms: number) => formatMeasured(ms, this.uncertaintyMs() ?? Infinity);
+
+  readonly plusMinus = computed(() => {
+    const u = this.uncertaintyMs();
+    return u === null ? '…' : formatDuration(Math.max(1, precisionStep(u)));
+  });
 
   readonly bars = computed(() => {
     const samples = this.samples();
@@ -122,14 +158,22 @@ export class LatencyPanel {
     return samples.map((ms) => ({
       height: Math.max(4, (ms / max) * 100),
       slow: samples.length >= 10 && ms > p95,
-      title: formatDuration(ms),
+      title: this.fmt(ms),
     }));
   });
 
   readonly offsetText = computed(() => {
     const u = this.uncertaintyMs();
+    if (u === null) return 'not measured yet';
     const o = this.offsetMs();
-    const sign = o >= 0 ? '+' : '−';
-    return u === null ? 'not measured yet' : `${sign}${formatDuration(Math.abs(o))} (± ${formatDuration(u)})`;
+    const ahead = o >= 0 ? 'ahead' : 'behind';
+    return `the server's is ${formatMeasured(Math.abs(o), u)} ${ahead}, ± ${this.plusMinus()}`;
+  });
+
+  readonly roundTripText = computed(() => {
+    const rtt = this.roundTripMs();
+    return rtt === null
+      ? ''
+      : ` (the fastest of ${this.clockSamples()} took ${formatDuration(Math.max(1, rtt))})`;
   });
 }

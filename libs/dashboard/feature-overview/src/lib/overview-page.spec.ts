@@ -1,6 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
-import { BehaviorSubject, Subject, of, throwError } from 'rxjs';
+import { BehaviorSubject, EMPTY, Subject, of, throwError } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi } from '@realtime/dashboard/data-access-api';
@@ -30,7 +30,7 @@ const metrics = (timestamp: number, patch: Partial<DashboardMetrics> = {}): Dash
 describe('OverviewPage', () => {
   let messages: Subject<StreamMessage<ReceivedDashboardEvent>>;
   let state: BehaviorSubject<ConnectionState>;
-  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock };
+  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock; syncClock: jest.Mock };
   let now: number;
   const reconnect = jest.fn();
 
@@ -59,6 +59,7 @@ describe('OverviewPage', () => {
       history: jest.fn(() => of({ retentionMinutes: 15, points: [metrics(90_000), metrics(95_000)] })),
       refresh: jest.fn(),
       snapshot: jest.fn(),
+      syncClock: jest.fn(() => EMPTY),
     };
     reconnect.mockReset();
   });
@@ -139,5 +140,56 @@ describe('OverviewPage', () => {
     fixture.detectChanges();
     expect(el.querySelector('[role=alert]')?.textContent).toContain("Can't reach the server");
     expect(el.textContent).not.toContain('[object Object]');
+  });
+
+  it('while not live: stale figures with their age, the status says so, and an old error goes once live', async () => {
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    state.next({ kind: 'connected', since: now });
+    messages.next({ kind: 'open', resumed: false });
+    messages.next({
+      kind: 'event',
+      value: {
+        type: 'metrics',
+        id: '7',
+        data: metrics(100_000, { systemStatus: 'operational' }),
+        receivedAt: now,
+      },
+    });
+    api.refresh.mockReturnValueOnce(throwError(() => new HttpErrorResponse({ status: 500 })));
+    (el.querySelector('[data-testid=refresh]') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    expect(text(el, 'metric-status')).toContain('Operational');
+    expect(el.querySelector('[data-testid=stale]')).toBeNull();
+    expect(text(el, 'action-error')).toContain('HTTP 500');
+
+    // The API goes away: at once the status stops claiming "Operational".
+    state.next({ kind: 'reconnecting', attempt: 1, maxAttempts: 5, retryAt: now + 1000, reason: 'lost' });
+    fixture.detectChanges();
+    expect(text(el, 'metric-status')).toContain('Disconnected');
+    expect(text(el, 'metric-status')).toContain('Last known: Operational');
+
+    // Two ticks (5 s each) without an update: every figure is stale, with its age.
+    now += 11_000;
+    jest.advanceTimersByTime(11_000);
+    fixture.detectChanges();
+    for (const id of ['metric-active-users', 'metric-orders', 'metric-revenue'])
+      expect(text(el, id)).toContain('Stale · 11 s ago');
+
+    // Live again: the refresh error of before is gone; new data ends the staleness.
+    state.next({ kind: 'connected', since: now });
+    messages.next({
+      kind: 'event',
+      value: {
+        type: 'metrics',
+        id: '8',
+        data: metrics(111_000, { systemStatus: 'operational' }),
+        receivedAt: now,
+      },
+    });
+    fixture.detectChanges();
+    expect(el.querySelector('[data-testid=action-error]')).toBeNull();
+    expect(el.querySelector('[data-testid=stale]')).toBeNull();
+    expect(text(el, 'metric-status')).toContain('Operational');
   });
 });

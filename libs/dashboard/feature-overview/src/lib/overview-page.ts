@@ -62,11 +62,41 @@ export class OverviewPage {
     const m = this.m();
     return m ? formatCurrency(m.revenue, m.currency) : null;
   });
+  /** The figures' age while they are stale ("12 s ago"), for the cards. */
+  protected readonly staleAge = computed(() => {
+    const age = this.store.ageMs();
+    return this.store.stale() && age !== null ? formatAgo(age) : null;
+  });
+  /** Whether the figures are current: connected, and the last one is not stale. */
+  protected readonly live = computed(
+    () => this.store.connection().kind === 'connected' && !this.store.stale(),
+  );
+  /**
+   * The system status as far as we know it. While the page is not live, the last "Operational"
+   * would be a guess: it says so instead, and names the last known state in the hint.
+   */
   protected readonly status = computed(() => {
     const m = this.m();
-    return m
-      ? { label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus, tone: STATUS_TONE[m.systemStatus] }
-      : null;
+    if (!m) return null;
+    const known = {
+      label: STATUS_LABEL[m.systemStatus] ?? m.systemStatus,
+      tone: STATUS_TONE[m.systemStatus],
+    };
+    if (this.live()) return { ...known, hint: null };
+    const kind = this.store.connection().kind;
+    const label =
+      kind === 'offline'
+        ? 'Offline'
+        : kind === 'unauthorized'
+          ? 'Signed out'
+          : kind === 'idle' || kind === 'connecting'
+            ? 'Connecting…'
+            : kind === 'connected'
+              ? 'No recent data'
+              : 'Disconnected';
+    const age = this.store.ageMs();
+    const ago = age === null ? '' : `, ${formatAgo(age)}`;
+    return { label, tone: 'warn' as Tone, hint: `Last known: ${known.label}${ago}` };
   });
   protected readonly components = computed(() =>
     Object.entries(this.m()?.components ?? {}).map(([name, c]) => ({

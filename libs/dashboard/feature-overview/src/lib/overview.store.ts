@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { Subscription, finalize } from 'rxjs';
+import { Subscription, distinctUntilChanged, filter, finalize, map } from 'rxjs';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
@@ -36,6 +36,7 @@ export class OverviewStore {
   private readonly latencySamples = signal<readonly number[]>([]);
   private openedAt = 0;
   private historyRequest: Subscription | undefined;
+  private clockSync: Subscription | undefined;
 
   readonly now = signal(this.clock());
   readonly latest = signal<DashboardMetrics | null>(null);
@@ -69,10 +70,16 @@ export class OverviewStore {
   readonly ordersTrend = computed(() => this.trend((m) => m.ordersPerMinute));
   readonly usersTrend = computed(() => this.trend((m) => m.activeUsers));
 
-  readonly latency = computed(() => latencyStats(this.latencySamples()));
-  readonly latencyHistory = this.latencySamples.asReadonly();
+  /** Delivery delays in the server's time frame: arrival + clock offset − server timestamp. */
+  readonly latencyHistory = computed(() => {
+    const offset = this.serverClock.offsetMs();
+    return this.latencySamples().map((raw) => deliveryDelay(0, raw, offset));
+  });
+  readonly latency = computed(() => latencyStats(this.latencyHistory()));
   readonly clockOffsetMs = this.serverClock.offsetMs;
   readonly clockUncertaintyMs = this.serverClock.uncertaintyMs;
+  readonly clockRoundTripMs = this.serverClock.roundTripMs;
+  readonly clockSamples = this.serverClock.sampleCount;
   /** The current time on the server's clock: where the live charts end. */
   readonly serverNow = computed(() => this.now() + this.serverClock.offsetMs());
 
@@ -81,7 +88,17 @@ export class OverviewStore {
     this.destroyRef.onDestroy(() => {
       clearInterval(ticker);
       this.historyRequest?.unsubscribe();
+      this.clockSync?.unsubscribe();
     });
+    // An action's error belongs to its moment: once the page is live again it is old news.
+    this.stream.state$
+      .pipe(
+        map((s) => s.kind === 'connected'),
+        distinctUntilChanged(),
+        filter(Boolean),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => this.actionError.set(null));
     this.loadHistory();
     this.stream.messages$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((m) => this.onMessage(m));
   }
@@ -109,6 +126,8 @@ export class OverviewStore {
   private onMessage(message: StreamMessage<ReceivedDashboardEvent>): void {
     if (message.kind === 'open') {
       this.openedAt = this.clock();
+      // The server may be another process now (a restart, another instance): measure again.
+      this.syncClock();
       // Fill what the charts missed while away (the stream's own replay covers a short gap).
       if (message.resumed) this.loadHistory();
       return;
@@ -118,11 +137,14 @@ export class OverviewStore {
       this.loadHistory();
       return;
     }
+    if (event.type !== 'metrics') return;
     const metrics = event.data;
     this.eventCount.update((n) => n + 1);
     if (event.receivedAt - this.openedAt > REPLAY_GRACE_MS) {
-      const delay = deliveryDelay(metrics.timestamp, event.receivedAt, this.serverClock.offsetMs());
-      this.latencySamples.update((s) => [...s, delay].slice(-LATENCY_SAMPLES));
+      // Kept in the local frame; the current clock offset is applied when shown, so a better
+      // estimate later corrects the earlier samples too.
+      const raw = event.receivedAt - metrics.timestamp;
+      this.latencySamples.update((s) => [...s, raw].slice(-LATENCY_SAMPLES));
     }
     this.apply([metrics], event.receivedAt);
   }
@@ -134,6 +156,11 @@ export class OverviewStore {
     if (!current || newest.timestamp >= current.timestamp) this.latest.set(newest);
     this.lastArrival.set(arrivedAt);
     this.now.set(this.clock());
+  }
+
+  private syncClock(): void {
+    this.clockSync?.unsubscribe();
+    this.clockSync = this.api.syncClock().subscribe();
   }
 
   private loadHistory(): void {

@@ -10,6 +10,9 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
     <div class="head">
       <span class="label">{{ label() }}</span>
       <ng-content select="[rtCardBadge]" />
+      @if (stale(); as age) {
+        <span class="stale-tag" data-testid="stale">Stale · {{ age }}</span>
+      }
     </div>
     @if (value() === null && loading()) {
       <p class="value placeholder">
@@ -22,7 +25,13 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
     <p class="hint">{{ hint() ?? '' }}</p>
     <ng-content />
   `,
-  host: { class: 'rt-card', '[attr.data-tone]': 'tone()', role: 'group', '[attr.aria-label]': 'label()' },
+  host: {
+    class: 'rt-card',
+    '[attr.data-tone]': 'tone()',
+    '[class.is-stale]': 'stale() !== null',
+    role: 'group',
+    '[attr.aria-label]': 'label()',
+  },
   styles: `
     :host {
       display: flex;
@@ -72,6 +81,16 @@ export type Tone = 'neutral' | 'ok' | 'warn' | 'down';
       overflow: hidden;
       text-overflow: ellipsis;
     }
+    /* An old value stays readable but steps back, and says how old it is. */
+    :host(.is-stale) .value {
+      opacity: 0.55;
+    }
+    .stale-tag {
+      font-size: 0.75rem;
+      font-weight: 600;
+      color: var(--warn-text);
+      white-space: nowrap;
+    }
     .value.placeholder {
       color: var(--muted);
     }
@@ -104,6 +123,8 @@ export class MetricCard {
   readonly value = input<string | null>(null);
   readonly hint = input<string | null>(null);
   readonly tone = input<Tone>('neutral');
+  /** The value is old: its age ("12 s ago"), shown as a tag, and the value dimmed. */
+  readonly stale = input<string | null>(null);
   /** No value yet because it is on its way: a skeleton instead of a dash. */
   readonly loading = input(false);
 }

@@ -1,0 +1,29 @@
+import { InjectionToken } from '@angular/core';
+
+import { DASHBOARD_EVENTS } from '@realtime/contracts';
+
+import type { SharedChannelSpec } from './tab-hub';
+
+/** `GET /api/dashboard/stream`; a tab that joins gets the newest `metrics` at once. */
+export const DASHBOARD_CHANNEL: SharedChannelSpec = {
+  name: 'dashboard',
+  url: '/api/dashboard/stream',
+  events: Object.values(DASHBOARD_EVENTS),
+  latest: [DASHBOARD_EVENTS.metrics],
+};
+
+/** `GET /api/notifications/stream`: the signed-in user's notifications, reads and deletions. */
+export const NOTIFICATIONS_CHANNEL: SharedChannelSpec = {
+  name: 'notifications',
+  url: '/api/notifications/stream',
+  events: ['connected', 'notification', 'notification-read', 'notification-deleted'],
+};
+
+/**
+ * The API's one stream for several channels and the channels the browser takes from it: the tab
+ * that leads holds this one EventSource for all of them (null: one EventSource per channel).
+ */
+export const COMBINED_STREAM = new InjectionToken<{
+  url: string;
+  channels: readonly SharedChannelSpec[];
+} | null>('COMBINED_STREAM', { providedIn: 'root', factory: () => null });
