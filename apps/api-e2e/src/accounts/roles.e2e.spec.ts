@@ -146,6 +146,37 @@ const ROUTES: Route[] = [
     ok: 204,
   },
   { method: 'GET', path: () => '/api/chat/rooms', least: 'viewer', ok: 200 },
+  { method: 'GET', path: () => '/api/ops/instances', least: 'admin', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/annotations',
+    body: () => ({ text: 'deploy' }),
+    least: 'operator',
+    ok: 201,
+  },
+  { method: 'GET', path: () => '/api/alerts/rules', least: 'viewer', ok: 200 },
+  { method: 'GET', path: () => '/api/alerts/history', least: 'viewer', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/alerts/rules',
+    body: () => ({
+      name: `rule ${++serial}`,
+      metric: 'activeUsers',
+      condition: 'above',
+      threshold: 1e9,
+      recipients: { roles: ['admin'] },
+    }),
+    least: 'operator',
+    ok: 201,
+  },
+  {
+    method: 'DELETE',
+    // An id that does not exist: past the role check, the answer is a 404.
+    path: () => '/api/alerts/rules/999999',
+    doc: '/api/alerts/rules/{id}',
+    least: 'operator',
+    ok: 404,
+  },
   // Also open to the scrape token (METRICS_TOKEN) and, later, an API key with metrics:read.
   { method: 'GET', path: () => '/api/metrics', least: 'admin', ok: 200 },
   {
