@@ -2,6 +2,7 @@ import type { Route } from '@angular/router';
 
 import { adminGuard, authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
 import { loadNotificationsPage } from '@realtime/dashboard/feature-notifications';
+import { loadOperationsPage } from '@realtime/dashboard/feature-operations';
 
 import { Shell } from './shell/shell';
 
@@ -45,6 +46,12 @@ export const appRoutes: Route[] = [
         path: 'chat',
         title: 'Chat · Realtime Ops',
         loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),
+      },
+      {
+        path: 'operations',
+        title: 'Operations · Realtime Ops',
+        canActivate: [adminGuard],
+        loadComponent: loadOperationsPage,
       },
     ],
   },

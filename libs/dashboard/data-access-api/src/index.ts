@@ -6,3 +6,4 @@ export * from './lib/dashboard-api';
 export * from './lib/friendly-error';
 export * from './lib/server-clock';
 export * from './lib/accounts-api';
+export * from './lib/operations-api';

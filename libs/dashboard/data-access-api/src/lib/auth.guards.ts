@@ -1,6 +1,8 @@
 import { inject } from '@angular/core';
 import { type CanActivateFn, Router } from '@angular/router';
 
+import { roleAtLeast } from '@realtime/contracts';
+
 import { AuthStore } from './auth-store';
 
 /**
@@ -23,8 +25,8 @@ export const guestGuard: CanActivateFn = async () => {
   return auth.token || (await auth.restore()) ? router.createUrlTree(['/']) : true;
 };
 
-/** Admins only (the admin page); others go to the overview. The API enforces it regardless. */
+/** Admins only (the server checks again); others go back to the dashboard. */
 export const adminGuard: CanActivateFn = () => {
-  const auth = inject(AuthStore);
-  return auth.user()?.role === 'admin' ? true : inject(Router).createUrlTree(['/']);
+  const user = inject(AuthStore).user();
+  return user && roleAtLeast(user.role, 'admin') ? true : inject(Router).createUrlTree(['/dashboard']);
 };
