@@ -14,6 +14,7 @@ import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
 import { SharedStateModule } from '../infra/shared-state/shared-state.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
@@ -69,6 +70,7 @@ export class AppModule {
         SharedStateModule,
         ActionRateLimitsModule,
         UsersModule,
+        AccountsModule,
         PresenceModule,
         StreamsModule,
         AuthModule,

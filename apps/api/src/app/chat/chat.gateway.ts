@@ -47,6 +47,7 @@ import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import { withTrace } from '../../infra/tracing/trace';
 import { bearerToken } from '../auth/jwt-auth.guard';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
@@ -59,6 +60,8 @@ export interface ChatSocketData {
   role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
+  /** The browser session of that token, if any: signing it out disconnects the socket. */
+  sessionId?: string;
 }
 
 export type ChatSocket = Socket<
@@ -137,6 +140,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /** Open sockets per user on this instance, capped at MAX_CONNECTIONS_PER_USER. */
   private readonly socketsPerUser = new Map<number, number>();
   private readonly maxSocketsPerUser: number;
+  private stopRevoker: (() => void) | undefined;
 
   constructor(
     private readonly chat: ChatService,
@@ -146,6 +150,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     rateLimits: RateLimits,
     shutdown: ShutdownSignal,
     @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly revoker?: ConnectionRevoker,
   ) {
     shutdown.onShutdown(() => this.shuttingDown());
     const { perSecond, burst } = config.chatRateLimit;
@@ -156,6 +161,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /** Guards do not run on connection: the handshake is checked here, before `connection`. */
   afterInit(nsp: ChatNamespace) {
+    // Accounts (issue 12): a disabled user's or signed-out session's sockets are disconnected.
+    this.stopRevoker = this.revoker?.watchSockets(nsp, userChannel, (s) => {
+      const data = s.data as Partial<ChatSocketData>;
+      return data.user ? { id: data.user.id, sessionId: data.sessionId } : undefined;
+    });
     nsp.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token =
@@ -187,6 +197,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
           socket.data.role = user.role;
+          socket.data.sessionId = user.sessionId;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -248,6 +259,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   onModuleDestroy() {
+    this.stopRevoker?.();
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     this.typing.clear();
@@ -353,6 +365,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
       socket.data.role = verified.role;
+      socket.data.sessionId = verified.sessionId;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });

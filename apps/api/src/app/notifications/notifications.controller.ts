@@ -34,7 +34,7 @@ import {
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { Roles } from '../../common/roles.decorator';
+import { Roles, Scope } from '../../common/roles.decorator';
 import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
@@ -119,6 +119,7 @@ export class NotificationsController {
   @Post()
   @HttpCode(201)
   @Roles('operator')
+  @Scope('notifications:write')
   async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
