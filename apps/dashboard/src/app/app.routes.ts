@@ -31,6 +31,11 @@ export const appRoutes: Route[] = [
         loadComponent: loadNotificationsPage,
       },
       {
+        path: 'alerts',
+        title: 'Alerts · Realtime Ops',
+        loadComponent: () => import('@realtime/dashboard/feature-overview').then((m) => m.AlertsPage),
+      },
+      {
         path: 'chat',
         title: 'Chat · Realtime Ops',
         loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),
