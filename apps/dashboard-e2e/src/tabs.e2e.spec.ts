@@ -4,14 +4,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, signIn } from './support/browser';
 import { DASHBOARD_DIST, DashboardServer } from './support/dashboard-server';
 
-type Serving = 'dev proxy' | 'production';
+/**
+ * Through the proxy that stands in for the dev server, from the production server, and through the
+ * proxy in a browser without Web Locks (as on plain HTTP to a host other than localhost, which is no
+ * secure context), where the tabs elect with a BroadcastChannel heartbeat instead.
+ */
+type Serving = 'dev proxy' | 'production' | 'no Web Locks';
 
 /**
  * Ten tabs of one signed-in user in one browser, over HTTP/1.1 (the test server speaks nothing
  * else), where Chromium allows six connections per host: with a stream or two per tab the fourth
  * tab would never load. One tab holds the streams and relays them to the others.
  */
-describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (serving) => {
+describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number of tabs (%s)', (serving) => {
   const TABS = 10;
   let api: ApiProcess;
   /** The dev server's stand-in (a proxy in front of the API); none in production. */
@@ -101,6 +106,10 @@ describe.each<Serving>(['dev proxy', 'production'])('any number of tabs (%s)', (
     bobId = (await login('bob')).user.id;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    if (serving === 'no Web Locks')
+      await context.addInitScript(() =>
+        Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }),
+      );
     const first = await context.newPage();
     await signIn(first, baseUrl, 'bob');
     await first.waitForURL('**/dashboard');

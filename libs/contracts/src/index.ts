@@ -10,3 +10,4 @@ export * from './lib/history';
 export * from './lib/metrics';
 export * from './lib/notifications';
 export * from './lib/orders';
+export * from './lib/operations';

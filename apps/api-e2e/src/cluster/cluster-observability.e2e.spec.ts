@@ -1,10 +1,10 @@
-import type { LoginResponse } from '@realtime/contracts';
-import { login } from '@realtime/test-support';
+import type { InstancesResponse, LoginResponse } from '@realtime/contracts';
+import { login, request } from '@realtime/test-support';
 
 import { notify, openStream as openNotifications } from '../notifications/clients';
 import { waitForLog } from '../metrics/log-lines';
 import { Scrape, scrape, scrapeUntil } from '../metrics/prometheus';
-import { Cluster, health } from './cluster-support';
+import { Cluster, eventually, health } from './cluster-support';
 
 const TOKEN = 'e2e-scrape-token-0123456789';
 
@@ -16,7 +16,9 @@ describe('cluster: metrics and traces of two instances', () => {
   const open: Array<{ close(): void }> = [];
 
   beforeAll(async () => {
-    cluster = await Cluster.start({ env: { METRICS_TOKEN: TOKEN, LOG_LEVEL: 'info' } });
+    cluster = await Cluster.start({
+      env: { METRICS_TOKEN: TOKEN, LOG_LEVEL: 'info', INSTANCE_STATUS_MS: '300' },
+    });
     [alice, bob] = await Promise.all([login(cluster.a, 'alice'), login(cluster.b, 'bob')]);
   });
   afterEach(() => open.splice(0).forEach((c) => c.close()));
@@ -101,5 +103,46 @@ describe('cluster: metrics and traces of two instances', () => {
       const delivered = await waitForLog(api, byTrace('notification event delivering'), 'a delivery');
       expect(delivered['eventId']).toBe(eventId);
     }
+  });
+
+  it('lists both instances for an admin on either instance: tick role, Redis, database, version', async () => {
+    const { a, b } = cluster;
+    const [ha, hb] = await Promise.all([health(a), health(b)]);
+    const carol = await login(a, 'carol');
+    const refused = await request(a, 'GET', '/api/ops/instances', { token: carol.accessToken });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ requiredRole: 'admin' });
+    for (const [api, self] of [
+      [a, ha],
+      [b, hb],
+    ] as const) {
+      const list = await eventually(
+        async () =>
+          (await request<InstancesResponse>(api, 'GET', '/api/ops/instances', { token: alice.accessToken }))
+            .body,
+        (r) => r.instances?.length === 2,
+        'both instances on the operations list',
+      );
+      expect(list.self).toBe(self.details.connections.instance);
+      expect(list.instances.map((i) => i.instanceId).sort()).toEqual(
+        [ha.details.connections.instance, hb.details.connections.instance].sort(),
+      );
+      expect(list.instances.map((i) => i.ticks).sort()).toEqual(['following', 'publishing']);
+      for (const i of list.instances) {
+        expect(i).toMatchObject({ redis: 'up', database: 'up', version: expect.any(String) });
+        expect(i.uptimeS).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // A stream opened on B shows in B's next record, as heard on A.
+    const stream = await openNotifications(b, bob.accessToken);
+    open.push(stream);
+    await stream.waitForEvents('connected');
+    const idB = hb.details.connections.instance;
+    await eventually(
+      async () =>
+        (await request<InstancesResponse>(a, 'GET', '/api/ops/instances', { token: alice.accessToken })).body,
+      (r) => (r.instances?.find((i) => i.instanceId === idB)?.connections.notifications ?? 0) >= 1,
+      "B's stream in the record A heard",
+    );
   });
 });

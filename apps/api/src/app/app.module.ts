@@ -19,6 +19,7 @@ import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
 import { ShutdownService } from './lifecycle/shutdown.service';
 import { MetricsEndpointModule } from './metrics/metrics.module';
+import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
@@ -67,6 +68,7 @@ export class AppModule {
         AlertsModule,
         NotificationsModule,
         MetricsEndpointModule,
+        OperationsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
     };

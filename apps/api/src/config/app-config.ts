@@ -70,6 +70,7 @@ const EnvSchema = z.object({
   DASHBOARD_DIR: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: int(1, 65535).optional(),
+  INSTANCE_STATUS_MS: int(100, 600_000).default(2000),
   APP_VERSION: z
     .string()
     .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
@@ -187,6 +188,8 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
   metricsPort: number | undefined;
+  /** How often each instance reports its status to the others (the operations page). */
+  instanceStatusMs: number;
   /** Shown on the operations page and in `rt_instance_info`. */
   version: string;
 }
@@ -261,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dashboardDir: e.DASHBOARD_DIR,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,
+    instanceStatusMs: e.INSTANCE_STATUS_MS,
     // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
     version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };

@@ -287,6 +287,42 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
     expect(b.got['notifications']).toEqual(['open', 'notification:5', 'open', 'notification:6']);
   });
 
+  it('a tab that finds another leader steps down and shows the other’s live stream', async () => {
+    const tabElector = (id: string): TabElector =>
+      broadcastElector(world.factory, {
+        heartbeatMs: 1000,
+        timeoutMs: 3000,
+        joinMs: 300,
+        scheduler: asyncScheduler,
+        tabId: id,
+        random: () => 0,
+      });
+    // Both start without hearing each other (their first words are lost): two leaders.
+    const send = jest.spyOn(world, 'send').mockImplementation(() => undefined);
+    elector = tabElector('a');
+    const a = openTab('a', [NOTIFICATIONS]);
+    elector = tabElector('b');
+    const b = openTab('b', [NOTIFICATIONS]);
+    jest.advanceTimersByTime(300);
+    await sync();
+    expect([a.leading, b.leading]).toEqual([true, true]);
+    const [fromA, fromB] = openSources('/api/notifications/stream');
+    fromA.open();
+    fromB.open();
+    fromA.emit('notification', '1', {});
+    fromB.emit('notification', '1', {});
+    send.mockRestore();
+    jest.advanceTimersByTime(1000);
+    await sync();
+    expect([a.leading, b.leading]).toEqual([true, false]);
+    expect(fromB.closed).toBe(true);
+    expect(b.state['notifications']).toMatchObject({ kind: 'connected' });
+    fromA.emit('notification', '2', {});
+    await sync();
+    expect(b.got['notifications']).toEqual(['open', 'notification:1', 'open', 'notification:2']);
+    expect(a.got['notifications']).toEqual(['open', 'notification:1', 'notification:2']);
+  });
+
   describe('over the combined stream', () => {
     const STREAM = '/api/stream';
     beforeEach(() => (combined = { url: STREAM, channels: [DASHBOARD, NOTIFICATIONS] }));

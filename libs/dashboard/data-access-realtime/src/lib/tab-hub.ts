@@ -162,6 +162,8 @@ export function createTabHub(options: TabHubOptions): TabHub {
   let bus: BroadcastChannelLike | null = null;
   let session: Subscription | null = null;
   let attached = 0;
+  /** In the election: subscribed to something, and the page neither frozen nor hidden away. */
+  let present = false;
   let links: Link[] = [];
   const linkOf = (name: string) => links.find((l) => l.channels.some((c) => c.spec.name === name));
 
@@ -313,6 +315,13 @@ export function createTabHub(options: TabHubOptions): TabHub {
     if (!leading()) return;
     leading$.next(false);
     links.forEach(closeLink);
+    if (!present) return;
+    // Stepped down while staying (two leaders for a moment): the other tells us where things stand.
+    for (const ch of channels.values()) {
+      if (ch.subscribers === 0) continue;
+      setState(ch, { kind: 'connecting' });
+      want(ch);
+    }
   }
 
   function onMessage(m: TabHubMessage): void {
@@ -384,6 +393,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
       .pipe(
         distinctUntilChanged(),
         switchMap((active) => {
+          present = active;
           if (!active) {
             post({ t: 'bye', from: tabId });
             return of(false);
@@ -396,6 +406,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
   }
 
   function stop(): void {
+    present = false;
     session?.unsubscribe();
     session = null;
     follow();
