@@ -23,6 +23,7 @@ import {
   CHAT_PAGE_MAX,
   type DashboardHistoryRangeQuery,
   HISTORY_MIN_STEP_MS,
+  ORDER_MAX_AMOUNT,
   ALERT_CONDITIONS,
   ALERT_DURATION_MAX_S,
   ALERT_METRICS,
@@ -47,7 +48,7 @@ export const CreateOrderRequestSchema = z
     amount: z
       .number()
       .positive()
-      .max(1_000_000_000)
+      .max(ORDER_MAX_AMOUNT)
       .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals'),
     currency: z.enum(CURRENCIES),
   })

@@ -13,6 +13,8 @@ const MAIN = process.env.E2E_API_MAIN ?? resolve(__dirname, '../../../dist/apps/
 export const PG_ADMIN_URL = process.env.E2E_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const E2E_DB = (process.env.E2E_DB ?? 'sqlite') as 'sqlite' | 'postgres';
 export const TEST_JWT_SECRET = 'e2e-secret-0123456789abcdef0123456789abcdef';
+/** `Authorization: Bearer` this to read the details of `GET /api/health` (MONITORING_TOKEN). */
+export const TEST_MONITORING_TOKEN = 'e2e-monitoring-0123456789abcdef0123456789';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -88,6 +90,12 @@ export class ApiProcess {
       JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_URL: database.url,
       LOGIN_RATE_LIMIT: '100000',
+      // Suites that are not about these limits must not run into them (the edge tests set them low).
+      REFRESH_RATE_PER_S: '100000',
+      REFRESH_RATE_BURST: '100000',
+      ORDER_RATE_PER_S: '100000',
+      ORDER_RATE_BURST: '100000',
+      MONITORING_TOKEN: TEST_MONITORING_TOKEN,
       DEMO: 'true',
       ...options.env,
       PORT: String(port),

@@ -270,6 +270,10 @@ export class Api extends ServerProcess {
       NOTIFICATION_STREAMS_PER_USER: '1000000',
       NOTIFY_RATE_PER_S: '100000',
       NOTIFY_RATE_BURST: '100000',
+      REFRESH_RATE_PER_S: '100000',
+      REFRESH_RATE_BURST: '100000',
+      ORDER_RATE_PER_S: '100000',
+      ORDER_RATE_BURST: '100000',
       // The bench's own thresholds would otherwise flip systemStatus under load; irrelevant here.
       EVENT_LOOP_DELAY_MS_THRESHOLD: '60000',
       ...this.extraEnv,

@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
 
-import { ApiProcess, RawSse, TEST_JWT_SECRET, login, request, runApiUntilExit } from '@realtime/test-support';
+import {
+  ApiProcess,
+  RawSse,
+  TEST_JWT_SECRET,
+  TEST_MONITORING_TOKEN,
+  login,
+  request,
+  runApiUntilExit,
+} from '@realtime/test-support';
 
 function b64url(value: object | string): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -192,8 +200,8 @@ describe('authentication', () => {
     sse.close();
   });
 
-  it('reports the database in /api/health without a token', async () => {
-    const res = await request(api, 'GET', '/api/health');
+  it('reports the database in /api/health to monitoring (MONITORING_TOKEN)', async () => {
+    const res = await request(api, 'GET', '/api/health', { token: TEST_MONITORING_TOKEN });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 
 import Redis from 'ioredis';
 
-import { ApiProcess, TestDatabase, freePort, request } from '@realtime/test-support';
+import { ApiProcess, TEST_MONITORING_TOKEN, TestDatabase, freePort, request } from '@realtime/test-support';
 
 /** The machine's shared Redis; a test that restarts Redis starts its own instead. */
 export const SHARED_REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -119,7 +119,8 @@ export interface Health {
 }
 
 export async function health(api: ApiProcess): Promise<Health> {
-  return (await request<Health>(api, 'GET', '/api/health')).body;
+  // The details are for monitoring: the harness starts every API with TEST_MONITORING_TOKEN.
+  return (await request<Health>(api, 'GET', '/api/health', { token: TEST_MONITORING_TOKEN })).body;
 }
 
 /** Polls `read` until `done` holds, or fails after a deadline: for state that changes on its own. */

@@ -80,6 +80,11 @@ describe('token attacks on every surface (REST, both streams, the socket handsha
     ],
     ['expired', () => signToken({ sub: String(aliceId), exp: now() - 5 }), 'Access token expired'],
     ['not yet valid', () => signToken({ sub: String(aliceId), nbf: now() + 600 }), 'Invalid access token'],
+    [
+      'a token issued in the future',
+      () => signToken({ sub: String(aliceId), iat: now() + 3600, exp: now() + 7200 }),
+      'Access token issued in the future',
+    ],
     ['a wrong issuer', () => signToken({ sub: String(aliceId), iss: 'evil' }), 'Invalid access token'],
     ['a wrong audience', () => signToken({ sub: String(aliceId), aud: 'evil' }), 'Invalid access token'],
     ['a non-numeric subject', () => signToken({ sub: 'alice' }), 'Invalid access token'],

@@ -4,7 +4,9 @@ import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
+import { ActionRateLimitsModule } from '../common/action-rate-limits';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { redactQuery, redactUrl } from '../common/redact-url';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
@@ -49,6 +51,11 @@ export class AppModule {
               customProps: (req) => ({ traceId: req.id }),
               // Tokens never reach the log, wherever they travel.
               redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              // …and a token put in a query string neither.
+              serializers: {
+                req: (req: { url?: string; query?: unknown }) =>
+                  Object.assign(req, { url: redactUrl(req.url), query: redactQuery(req.query) }),
+              },
               autoLogging: { ignore: (req) => req.url === '/api/health' },
             },
           }),
@@ -56,6 +63,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         EventBusModule,
+        ActionRateLimitsModule,
         UsersModule,
         PresenceModule,
         AuthModule,

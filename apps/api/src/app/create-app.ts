@@ -9,6 +9,7 @@ import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
 import type { AppConfig } from '../config/app-config';
+import { guardConnections } from '../infra/http/connection-guard';
 import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
 import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
@@ -50,6 +51,16 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a
   // direct client cannot claim another address.
   app.set('trust proxy', config.trustProxy);
+  const trusted = app.getHttpAdapter().getInstance().get('trust proxy fn') as (
+    a: string,
+    i: number,
+  ) => boolean;
+  guardConnections(app.getHttpServer(), {
+    maxPerAddress: config.maxConnectionsPerAddress,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    isTrustedProxy: (address) => trusted(address, 0),
+  });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.use(cookieParser());
   const strict = helmet();

@@ -24,6 +24,14 @@ function reasonPhrase(status: number): string {
     : 'Error';
 }
 
+function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof HttpException)) return undefined;
+  const response = exception.getResponse() as { retryAfterMs?: unknown };
+  return typeof response === 'object' && typeof response.retryAfterMs === 'number'
+    ? response.retryAfterMs
+    : undefined;
+}
+
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
@@ -37,6 +45,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (res.headersSent) {
       // A stream that has started cannot change its status; end it instead.
       if (!res.writableEnded) res.end();
+      return;
+    }
+    const retryAfterMs = retryAfterOf(exception);
+    if (retryAfterMs !== undefined) {
+      // A rate-limit refusal (ActionRateLimits) says when to come back, in the body and the header.
+      res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+      res.status(body.statusCode).json({ ...body, retryAfterMs });
       return;
     }
     res.status(body.statusCode).json(body);

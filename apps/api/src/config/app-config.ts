@@ -60,6 +60,14 @@ const EnvSchema = z.object({
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
   API_DOCS: bool.optional(),
+  REFRESH_RATE_PER_S: int(1, 100_000).default(1),
+  REFRESH_RATE_BURST: int(1, 100_000).default(10),
+  ORDER_RATE_PER_S: int(1, 100_000).default(10),
+  ORDER_RATE_BURST: int(1, 100_000).default(50),
+  MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(256),
+  HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(30_000),
+  MONITORING_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -180,6 +188,20 @@ export interface AppConfig {
    * address becomes the client's; nobody else can claim another address.
    */
   trustProxy: string[];
+  /** Per-principal token buckets (cluster-wide with Redis) of POST /api/dashboard/refresh and POST /api/orders. */
+  refreshRateLimit: { perSecond: number; burst: number };
+  orderRateLimit: { perSecond: number; burst: number };
+  /**
+   * Open TCP connections one client address may hold (the next is answered 429 and closed);
+   * trusted proxies (TRUST_PROXY) are exempt: they carry many clients and cap per address themselves.
+   */
+  maxConnectionsPerAddress: number;
+  /** A request whose headers are not complete by then is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** A request whose body is not complete by then is answered 408 and closed (streams are not cut). */
+  requestTimeoutMs: number;
+  /** `Authorization: Bearer <MONITORING_TOKEN>` reads the details of GET /api/health. */
+  monitoringToken: string | undefined;
   /** Serve the OpenAPI document and UI at /api/docs (default: outside production only). */
   apiDocs: boolean;
   /** The built dashboard served at `/` when it holds an index.html (default: beside the built API). */
@@ -261,6 +283,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
     apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     trustProxy,
+    refreshRateLimit: { perSecond: e.REFRESH_RATE_PER_S, burst: e.REFRESH_RATE_BURST },
+    orderRateLimit: { perSecond: e.ORDER_RATE_PER_S, burst: e.ORDER_RATE_BURST },
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    monitoringToken: e.MONITORING_TOKEN,
     dashboardDir: e.DASHBOARD_DIR,
     metricsToken: e.METRICS_TOKEN,
     metricsPort: e.METRICS_PORT,

@@ -21,6 +21,12 @@ export interface OrderListResponse {
   items: Order[];
 }
 
+/**
+ * The largest amount one order may carry (in its currency, two decimals): a typo or a script
+ * cannot push the day's revenue by orders of magnitude in one call.
+ */
+export const ORDER_MAX_AMOUNT = 1_000_000;
+
 export const ORDERS_LIST_DEFAULT_LIMIT = 20;
 export const ORDERS_LIST_MAX_LIMIT = 100;
 

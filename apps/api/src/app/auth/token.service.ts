@@ -19,8 +19,12 @@ interface AccessTokenPayload {
   role?: string;
   /** The browser session the token was issued for, if any (revoking it refuses the token). */
   sid?: string;
+  iat?: number;
   exp: number;
 }
+
+/** How far ahead of our clock another instance's may be: a token issued later than that is forged. */
+export const CLOCK_SKEW_S = 30;
 
 export interface VerifiedUser extends SessionUser {
   /** Expiry of the token, epoch seconds: streams and sockets close at this time. */
@@ -67,6 +71,11 @@ export class TokenService {
       if (err instanceof TokenExpiredError) throw this.refuse('expired', 'Access token expired');
       throw this.refuse('forged', 'Invalid access token');
     }
+    // A token "issued" in the future was made with a stolen key or a wrong clock: refuse it,
+    // or its lifetime would start when the forger wants.
+    if (typeof payload.iat !== 'number') throw this.refuse('forged', 'Invalid access token');
+    if (payload.iat > Date.now() / 1000 + CLOCK_SKEW_S)
+      throw this.refuse('forged', 'Access token issued in the future');
     const id = Number(payload.sub);
     if (!Number.isSafeInteger(id)) throw this.refuse('forged', 'Invalid access token');
     const account = await this.users.account(id);

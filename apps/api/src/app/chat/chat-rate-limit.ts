@@ -23,7 +23,7 @@ export class ChatRateLimit {
   }
 
   /** Spends one token of `userId`: 0 when allowed, otherwise the milliseconds until one is back. */
-  async take(userId: number): Promise<number> {
+  async take(userId: number | string): Promise<number> {
     if (this.shared) {
       try {
         const wait = await this.shared.take(userId);

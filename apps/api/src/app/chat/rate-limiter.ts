@@ -3,7 +3,7 @@
  * tokens back per second. In-process, so with several instances each one limits on its own.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<number, { tokens: number; at: number }>();
+  private readonly buckets = new Map<number | string, { tokens: number; at: number }>();
 
   constructor(
     private readonly perSecond: number,
@@ -12,7 +12,7 @@ export class RateLimiter {
   ) {}
 
   /** Spends one token of `key`: 0 when allowed, otherwise the milliseconds until one is back. */
-  take(key: number): number {
+  take(key: number | string): number {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000);

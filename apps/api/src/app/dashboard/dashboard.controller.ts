@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 
 import type { DashboardConnectionsResponse, DashboardMetrics } from '@realtime/contracts';
 
+import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { Roles } from '../../common/roles.decorator';
@@ -21,6 +22,7 @@ export class DashboardController {
   constructor(
     private readonly dashboard: DashboardService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: ActionRateLimits,
   ) {}
 
   /**
@@ -50,7 +52,8 @@ export class DashboardController {
   @Post('refresh')
   @HttpCode(200)
   @Roles('operator')
-  refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
+  async refresh(@CurrentUser() user: VerifiedUser): Promise<DashboardMetrics> {
+    await this.limits.spend('refresh', user);
     return this.dashboard.refresh(user.id);
   }
 

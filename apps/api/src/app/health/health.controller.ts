@@ -1,11 +1,16 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+
+import { Controller, Get, Headers, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 
 import { Public } from '../../common/public.decorator';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import { type DatabaseHandle, ping } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
+import { bearerToken } from '../auth/jwt-auth.guard';
+import { TokenService } from '../auth/token.service';
 import { DashboardService } from '../dashboard/dashboard.service';
 import { PresenceService } from '../presence/presence.service';
 
@@ -19,6 +24,8 @@ export class HealthController {
     private readonly presence: PresenceService,
     private readonly dashboard: DashboardService,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -28,7 +35,30 @@ export class HealthController {
    */
   @Public()
   @Get()
-  async check() {
+  async check(@Headers('authorization') authorization?: string) {
+    const report = await this.report();
+    // The public (and a load balancer) learns whether to send traffic here; the instance id,
+    // connection counts and the database dialect are for monitoring and admins only.
+    if (await this.mayReadDetails(bearerToken(authorization))) return report;
+    return { status: report.status };
+  }
+
+  /** `Bearer <MONITORING_TOKEN>`, or the access token of an admin. A bad token just gets the bare status. */
+  private async mayReadDetails(token: string | undefined): Promise<boolean> {
+    if (!token) return false;
+    const expected = this.config.monitoringToken;
+    if (expected) {
+      const [given, wanted] = [Buffer.from(token), Buffer.from(expected)];
+      if (given.length === wanted.length && timingSafeEqual(given, wanted)) return true;
+    }
+    try {
+      return (await this.tokens.verify(token)).role === 'admin';
+    } catch {
+      return false;
+    }
+  }
+
+  private async report() {
     const result = await this.health.check([
       async () => {
         const indicator = this.indicators.check('database');

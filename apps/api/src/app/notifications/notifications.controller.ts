@@ -4,9 +4,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
   Logger,
   Param,
   Post,
@@ -34,14 +31,13 @@ import {
   NotificationListQuerySchema,
 } from '@realtime/contracts/schemas';
 
+import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimiter } from '../chat/rate-limiter';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
 import { NotificationStreamService } from './notification-stream.service';
@@ -57,17 +53,13 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
-  /** Publishes per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST): one user cannot flood others. */
-  private readonly publishLimiter: RateLimiter;
   private readonly logger = new Logger(NotificationsController.name);
 
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.publishLimiter = new RateLimiter(config.notifyRateLimit.perSecond, config.notifyRateLimit.burst);
-  }
+    private readonly limits: ActionRateLimits,
+  ) {}
 
   /**
    * The plain array that the public contract promises, newest first; the page metadata is in
@@ -133,38 +125,26 @@ export class NotificationsController {
   @Post()
   @HttpCode(201)
   @Roles('operator')
-  create(
+  async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<Notification> {
-    this.takePublish(user.id, res);
+    // Per user (NOTIFY_RATE_PER_S, NOTIFY_RATE_BURST), cluster-wide: one user cannot flood others.
+    await this.limits.spend('notify', user);
     return this.notifications.create(body, { id: user.id, username: user.username });
   }
 
-  /** One notification to every enabled user, from the admin who sends it. */
+  /** One notification to every enabled user, from the admin who sends it (the same limit). */
   @Post('broadcast')
   @HttpCode(201)
   @Roles('admin')
   async broadcast(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(BroadcastNotificationRequestSchema) body: BroadcastNotificationRequest,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<BroadcastNotificationResponse> {
-    this.takePublish(user.id, res);
+    await this.limits.spend('notify', user);
     const recipients = await this.notifications.broadcast(body, { id: user.id, username: user.username });
     return { recipients };
-  }
-
-  private takePublish(userId: number, res: Response): void {
-    const waitMs = this.publishLimiter.take(userId);
-    if (waitMs > 0) {
-      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
-      throw new HttpException(
-        `Too many notifications published, slow down: retry in ${waitMs} ms`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
   }
 
   @Put('read-all')

@@ -24,6 +24,7 @@ import {
 } from '@realtime/contracts';
 import { CreateOrderRequestSchema, IdempotencyKeySchema, describeIssues } from '@realtime/contracts/schemas';
 
+import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { Roles } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
@@ -33,7 +34,10 @@ import { IdempotencyConflictError, OrdersService } from './orders.service';
 @ApiBearerAuth()
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly limits: ActionRateLimits,
+  ) {}
 
   /** 201 with the stored order; a repeat with the same Idempotency-Key replays the first answer. */
   @Post()
@@ -46,6 +50,7 @@ export class OrdersController {
     @Headers(IDEMPOTENCY_KEY_HEADER) rawKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Order> {
+    await this.limits.spend('order', user);
     let key: string | undefined;
     if (rawKey !== undefined) {
       const parsed = IdempotencyKeySchema.safeParse(rawKey);

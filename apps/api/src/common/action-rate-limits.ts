@@ -1,0 +1,64 @@
+import { Global, HttpException, HttpStatus, Inject, Injectable, Module } from '@nestjs/common';
+
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EventBus } from '../infra/event-bus/event-bus';
+import { redisBusOf } from '../infra/event-bus/redis-event-bus';
+import { RedisTokenBucket } from '../infra/redis/redis-token-bucket';
+import { ChatRateLimit } from '../app/chat/chat-rate-limit';
+
+export type LimitedAction = 'refresh' | 'order' | 'notify';
+
+/** Who spends the tokens: the API key when a request carries one, otherwise the user. */
+export function principalKey(user: { id: number; apiKeyId?: number | string }): number | string {
+  return user.apiKeyId !== undefined ? `key:${user.apiKeyId}` : user.id;
+}
+
+const WHAT: Record<LimitedAction, string> = {
+  refresh: 'dashboard refreshes',
+  order: 'orders',
+  notify: 'notifications published',
+};
+
+/**
+ * One token bucket per limited action (the shared limiter, an instance each), keyed by the
+ * authenticated principal and shared by the cluster through Redis: a user cannot go faster by
+ * spreading calls over instances. Over the limit: 429 with a JSON body and `Retry-After`.
+ */
+@Injectable()
+export class ActionRateLimits {
+  private readonly limits: Record<LimitedAction, ChatRateLimit>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, bus: EventBus) {
+    const redis = redisBusOf(bus);
+    const limit = (name: LimitedAction, { perSecond, burst }: { perSecond: number; burst: number }) =>
+      new ChatRateLimit(
+        perSecond,
+        burst,
+        redis ? new RedisTokenBucket(redis.client, `${redis.prefix}${name}:rate:`, perSecond, burst) : null,
+      );
+    this.limits = {
+      refresh: limit('refresh', config.refreshRateLimit),
+      order: limit('order', config.orderRateLimit),
+      notify: limit('notify', config.notifyRateLimit),
+    };
+  }
+
+  /** Spends one token of `principal` for `action`, or throws the 429 (body: statusCode, message, retryAfterMs). */
+  async spend(action: LimitedAction, principal: { id: number; apiKeyId?: number | string }): Promise<void> {
+    const waitMs = await this.limits[action].take(principalKey(principal));
+    if (waitMs <= 0) return;
+    throw new HttpException(
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        message: `Too many ${WHAT[action]}, slow down: retry in ${waitMs} ms`,
+        retryAfterMs: waitMs,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
+
+/** Global: every feature with a limited action injects the one set of limits. */
+@Global()
+@Module({ providers: [ActionRateLimits], exports: [ActionRateLimits] })
+export class ActionRateLimitsModule {}
