@@ -154,6 +154,8 @@ export interface AppConfig {
   host: string;
   jwtSecret: string;
   jwtSecretGenerated: boolean;
+  /** Development: the file the generated key is kept in between restarts. */
+  jwtSecretFile?: string;
   jwtTtlS: number;
   dashboardTickMs: number;
   heartbeatMs: number;

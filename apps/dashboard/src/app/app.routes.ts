@@ -1,7 +1,8 @@
 import type { Route } from '@angular/router';
 
-import { authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
+import { adminGuard, authGuard, guestGuard } from '@realtime/dashboard/data-access-api';
 import { loadNotificationsPage } from '@realtime/dashboard/feature-notifications';
+import { loadOperationsPage } from '@realtime/dashboard/feature-operations';
 
 import { Shell } from './shell/shell';
 
@@ -39,6 +40,12 @@ export const appRoutes: Route[] = [
         path: 'chat',
         title: 'Chat · Realtime Ops',
         loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),
+      },
+      {
+        path: 'operations',
+        title: 'Operations · Realtime Ops',
+        canActivate: [adminGuard],
+        loadComponent: loadOperationsPage,
       },
     ],
   },

@@ -5,3 +5,4 @@ export * from './lib/clock-offset';
 export * from './lib/dashboard-api';
 export * from './lib/friendly-error';
 export * from './lib/server-clock';
+export * from './lib/operations-api';

@@ -1,7 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
+import { roleAtLeast } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { SharedStreams } from '@realtime/dashboard/data-access-realtime';
 import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
 import { Theme } from './theme';
@@ -13,12 +16,20 @@ import { Theme } from './theme';
   imports: [RouterOutlet, RouterLink, RouterLinkActive, NotificationBell, NotificationToasts],
   templateUrl: './shell.html',
   styleUrl: './shell.css',
+  // Which of the browser's tabs holds the live connections (see data-access-realtime), for diagnosis.
+  host: { '[attr.data-holds-streams]': 'holdsStreams()' },
 })
 export class Shell {
   private readonly auth = inject(AuthStore);
   private readonly router = inject(Router);
   protected readonly theme = inject(Theme);
+  protected readonly holdsStreams = toSignal(inject(SharedStreams).leading$, { initialValue: false });
   protected readonly user = this.auth.user;
+  /** The operations page is for admins (the route and the API check too). */
+  protected readonly isAdmin = computed(() => {
+    const role = this.user()?.role;
+    return role !== undefined && roleAtLeast(role, 'admin');
+  });
   protected readonly initial = computed(() => (this.user()?.username ?? '?').charAt(0).toUpperCase());
   protected readonly themeLabel = computed(
     () => ({ system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' })[this.theme.choice()],

@@ -1,0 +1,1 @@
+export const loadOperationsPage = () => import('./lib/operations-page').then((m) => m.OperationsPage);
