@@ -32,6 +32,11 @@ export const appRoutes: Route[] = [
         loadComponent: loadNotificationsPage,
       },
       {
+        path: 'alerts',
+        title: 'Alerts · Realtime Ops',
+        loadComponent: () => import('@realtime/dashboard/feature-overview').then((m) => m.AlertsPage),
+      },
+      {
         path: 'admin',
         title: 'Admin · Realtime Ops',
         canActivate: [adminGuard],
