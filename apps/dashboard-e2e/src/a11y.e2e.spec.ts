@@ -18,6 +18,8 @@ const PAGES: Record<string, (page: Page) => Promise<unknown>> = {
   '/dashboard': (page) => page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor(),
   '/notifications': (page) => page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor(),
   '/chat': (page) => page.getByTestId('composer').waitFor(),
+  // alice is an admin.
+  '/operations': (page) => page.getByTestId('instance-count').waitFor(),
 };
 
 /** Serious and critical violations only, each with where it was found. */
@@ -80,6 +82,12 @@ describe('accessibility (axe-core): every page, light and dark, desktop and phon
         } finally {
           await context.close();
         }
-        expect(found).toEqual({ '/login': [], '/dashboard': [], '/notifications': [], '/chat': [] });
+        expect(found).toEqual({
+          '/login': [],
+          '/dashboard': [],
+          '/notifications': [],
+          '/chat': [],
+          '/operations': [],
+        });
       });
 });

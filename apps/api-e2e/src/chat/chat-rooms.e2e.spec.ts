@@ -261,6 +261,9 @@ describe('chat rooms', () => {
         .reduce((sum, e) => sum + (JSON.parse(e.data).rooms[roomId] ?? 0), 0);
     await stream.until(() => pushed() >= 2, 15_000, 'chat-unread increments');
     expect(pushed()).toBe(2);
+    // Not stored: sent without an `id:` line, so Last-Event-ID stays at the last stored event.
+    const unreadEvents = stream.events.filter((e) => e.event === 'chat-unread');
+    expect(unreadEvents.map((e) => e.id)).toEqual(unreadEvents.map(() => undefined));
     const counts = await request(api, 'GET', '/api/chat/unread', { token: carol.accessToken });
     expect(counts.body.rooms[roomId]).toBe(2);
     // Alice's own messages are not unread for her.

@@ -64,7 +64,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body =
         typeof response === 'string'
           ? { message: response }
-          : (response as { message?: unknown; error?: unknown; requiredRole?: unknown });
+          : (response as {
+              message?: unknown;
+              error?: unknown;
+              requiredRole?: unknown;
+              requiredScope?: unknown;
+            });
       const message = Array.isArray(body.message)
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
@@ -73,12 +78,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const extra = body as { code?: unknown; retryAfterMs?: unknown; limit?: unknown };
       // A refused role check names the role it needs (RolesGuard's `forbidden()`).
       const requiredRole = 'requiredRole' in body ? body.requiredRole : undefined;
+      const requiredScope = 'requiredScope' in body ? body.requiredScope : undefined;
       return {
         statusCode: status,
         message,
         error,
         ...(typeof requiredRole === 'string'
-          ? { requiredRole: requiredRole as ApiError['requiredRole'] }
+          ? {
+              requiredRole: requiredRole as ApiError['requiredRole'],
+              ...(typeof requiredScope === 'string' ? { requiredScope } : {}),
+            }
           : {}),
         ...(typeof extra.code === 'string' ? { code: extra.code } : {}),
         ...(typeof extra.retryAfterMs === 'number' ? { retryAfterMs: extra.retryAfterMs } : {}),

@@ -108,8 +108,8 @@ export type NotificationEvent =
   | { type: 'notification-read'; id: string; data: NotificationsRead }
   | { type: 'notification-deleted'; id: string; data: NotificationDeleted }
   /**
-   * Not stored and never replayed: its id repeats the last stored event's (the resume point
-   * stays where it was). See `ChatUnreadEvent`.
+   * Not stored and never replayed: sent without an `id:` line, so a browser's `lastEventId`
+   * repeats the last stored event's (the resume point stays where it was). See `ChatUnreadEvent`.
    */
   | { type: 'chat-unread'; id: string; data: ChatUnreadEvent };
 

@@ -9,8 +9,10 @@ import {
   TYPING_TTL_MS,
 } from '@realtime/contracts';
 
+import { ShutdownSignal } from '../../common/shutdown-signal';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { Metrics } from '../../infra/metrics/metrics';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
@@ -55,14 +57,18 @@ export class ChatConnections {
   private readonly maxSocketsPerUser: number;
   readonly typingRelay: TypingRelay;
   readonly typing: TypingTracker;
+  private stopRevoker: (() => void) | undefined;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly presence: PresenceService,
     private readonly roomPresence: ChatPresence,
     @Inject(APP_CONFIG) config: AppConfig,
+    shutdown: ShutdownSignal,
     @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly revoker?: ConnectionRevoker,
   ) {
+    shutdown.onShutdown(() => this.shuttingDown());
     this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
     this.typingRelay = new TypingRelay(config.chat?.typingRelayMs ?? 0, (roomId, user, isTyping) =>
       this.emitTyping(roomId, user, isTyping),
@@ -76,6 +82,11 @@ export class ChatConnections {
   attach(nsp: ChatNamespace) {
     this.server = nsp;
     this.roomPresence.attach(nsp);
+    // Accounts (issue 12): a disabled user's or signed-out session's sockets are disconnected.
+    this.stopRevoker = this.revoker?.watchSockets(nsp, userChannel, (s) => {
+      const data = s.data as Partial<ChatSocketData>;
+      return data.user ? { id: data.user.id, sessionId: data.sessionId } : undefined;
+    });
     nsp.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token =
@@ -107,6 +118,7 @@ export class ChatConnections {
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username, role: user.role };
           socket.data.role = user.role;
+          socket.data.sessionId = user.sessionId;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -155,9 +167,10 @@ export class ChatConnections {
   }
 
   /** In-band token refresh: moves the socket's expiry and takes the role it carries now. */
-  refreshed(socket: ChatSocket, tokenExp: number, role: Role) {
+  refreshed(socket: ChatSocket, tokenExp: number, role: Role, sessionId: string | undefined) {
     socket.data.tokenExp = tokenExp;
     socket.data.role = role;
+    socket.data.sessionId = sessionId;
     socket.data.user = { ...socket.data.user, role };
     this.scheduleExpiry(socket, tokenExp);
   }
@@ -168,10 +181,11 @@ export class ChatConnections {
   }
 
   /**
-   * SIGTERM: every socket is told why before it closes (the HTTP server then closes them:
-   * a transport close, after which socket.io clients reconnect on their own).
+   * SIGTERM (the ShutdownSignal): every socket is told why before it closes (the HTTP server
+   * then closes them: a transport close, after which socket.io clients reconnect on their own).
+   * Messages whose ack was sent are stored already; the HTTP server finishes requests in flight.
    */
-  shuttingDown() {
+  private shuttingDown() {
     this.server?.emit('error', {
       code: 'SHUTTING_DOWN',
       message: 'The server is restarting: reconnect in a moment',
@@ -179,6 +193,8 @@ export class ChatConnections {
   }
 
   destroy() {
+    this.stopRevoker?.();
+    this.stopRevoker = undefined;
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     this.typing.clear();

@@ -19,6 +19,8 @@ export interface ChatSocketData {
   role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
+  /** The browser session of that token, if any: signing it out disconnects the socket. */
+  sessionId?: string;
 }
 
 export type ChatNamespace = Namespace<

@@ -1,10 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Logger,
-  OnModuleDestroy,
-  Optional,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Logger, OnModuleDestroy, Optional, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -43,8 +37,6 @@ import {
 
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { withTrace } from '../../infra/tracing/trace';
-import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
-import { bearerToken } from '../auth/jwt-auth.guard';
 import { TokenService } from '../auth/token.service';
 import { ChatService } from './chat.service';
 import { ChatConnections, type ChatSocket } from './chat-connections';
@@ -97,14 +89,7 @@ function parse<S extends z.ZodType>(
  * (handshake, caps, expiry, disconnect) is ChatConnections'; presence is ChatPresence's.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway
-  implements
-    OnGatewayInit,
-    OnGatewayConnection,
-    OnGatewayDisconnect,
-    OnModuleDestroy,
-    BeforeApplicationShutdown
-{
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
@@ -129,10 +114,6 @@ export class ChatGateway
 
   handleDisconnect(socket: ChatSocket) {
     this.connections.disconnected(socket);
-  }
-
-  beforeApplicationShutdown() {
-    this.connections.shuttingDown();
   }
 
   onModuleDestroy() {
@@ -262,7 +243,8 @@ export class ChatGateway
       }
       if (verified.id !== socket.data.user.id)
         return fail('UNAUTHORIZED', 'The token belongs to another user');
-      if (socket.connected) this.connections.refreshed(socket, verified.tokenExp, verified.role);
+      if (socket.connected)
+        this.connections.refreshed(socket, verified.tokenExp, verified.role, verified.sessionId);
       return { ok: true, expiresAt: verified.tokenExp };
     });
   }

@@ -6,8 +6,9 @@ import type { NotificationEventType } from '@realtime/contracts';
 export type StoredEventKind = Exclude<NotificationEventType, 'connected'>;
 
 /**
- * `chat-unread` rides the user's channel with id 0: streams pass it on at once with the id of
- * the last event they sent (it is not stored, so a resume neither replays nor skips for it).
+ * `chat-unread` rides the user's channel with id 0: it is not stored, so the stream core sends
+ * it as an ephemeral event (at once, without an `id:` line: a resume neither replays nor skips
+ * for it, and Last-Event-ID stays at the last stored event).
  */
 export const CHAT_UNREAD_KIND = 'chat-unread';
 export function chatUnreadBusMessage(payload: string): string {

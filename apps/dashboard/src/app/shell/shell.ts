@@ -52,7 +52,17 @@ export class Shell {
       icon: 'M18 16v-5a6 6 0 1 0-12 0v5l-2 2h16zM10 20a2 2 0 0 0 4 0',
     },
     { path: '/chat', label: 'Chat', icon: 'M4 5h16v11H8l-4 4z' },
+    { path: '/alerts', label: 'Alerts', icon: 'M12 3 2 20h20zM12 10v4M12 17v.5' },
   ];
+  private readonly adminItem = {
+    path: '/admin',
+    label: 'Admin',
+    icon: 'M12 3l8 4v5c0 5-3.5 8-8 9-4.5-1-8-4-8-9V7z',
+  };
+  /** The Admin page shows for admins only (the API refuses everyone else anyway). */
+  protected readonly navItems = computed(() =>
+    this.user()?.role === 'admin' ? [...this.nav, this.adminItem] : this.nav,
+  );
 
   constructor() {
     this.chatUnread.connect().pipe(takeUntilDestroyed()).subscribe();

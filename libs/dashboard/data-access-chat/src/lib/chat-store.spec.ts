@@ -87,7 +87,10 @@ describe('ChatStore', () => {
         ChatStore,
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: AuthStore, useValue: { user: signal(ALICE), token: 'token' } },
+        {
+          provide: AuthStore,
+          useValue: { user: signal(ALICE), token: 'token', accessToken: signal('token') },
+        },
         { provide: CHAT_STORAGE, useValue: storage },
         { provide: ONLINE_STATUS, useValue: online },
         { provide: NotificationStream, useValue: { messages$: notifications } },

@@ -14,7 +14,8 @@ export const DASHBOARD_CHANNEL: SharedChannelSpec = {
 
 /**
  * `GET /api/notifications/stream`: the signed-in user's notifications, reads and deletions, and
- * the chat's unread increments (`chat-unread`, not stored: its id repeats the last stored one).
+ * the chat's unread increments (`chat-unread`, not stored: sent without an id, so its
+ * `lastEventId` repeats the last stored one).
  */
 export const NOTIFICATIONS_CHANNEL: SharedChannelSpec = {
   name: 'notifications',

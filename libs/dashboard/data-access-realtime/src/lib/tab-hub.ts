@@ -43,8 +43,9 @@ export interface SharedChannelSpec {
   /** Events whose newest one a tab gets at once when it joins an open stream (e.g. `metrics`). */
   latest?: readonly string[];
   /**
-   * Events the server does not store (e.g. `chat-unread`): their id repeats the last stored
-   * event's, so they are neither dropped as repeats nor taken as a resume point.
+   * Events the server does not store (e.g. `chat-unread`, sent without an `id:` line): an
+   * EventSource gives them the last stored event's id as `lastEventId`, so they are neither
+   * dropped as repeats nor taken as a resume point.
    */
   ephemeral?: readonly string[];
 }
