@@ -14,6 +14,8 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // `npm run users -- …`: the accounts CLI (apps/api/src/cli/users.ts).
+      additionalEntryPoints: [{ entryName: 'users-cli', entryPath: './src/cli/users.ts' }],
       tsConfig: './tsconfig.app.json',
       assets: ['./src/assets'],
       optimization: false,

@@ -4,6 +4,9 @@ import { Logger } from 'nestjs-pino';
 
 import { createApp } from './app/create-app';
 import { AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
+import { DEVELOPMENT_SECRET_FILE, keepDevelopmentSecret } from './config/development-secret';
+
+const RESTART_HINT = 'Start it again with: npx nx serve api';
 
 async function bootstrap() {
   // A .env file in the working directory is read if present; real environment variables win.
@@ -18,8 +21,16 @@ async function bootstrap() {
     }
     throw err;
   }
+  if (config.jwtSecretGenerated && config.nodeEnv === 'development') {
+    // Kept in data/ (git-ignored) so that a restart does not sign everyone out.
+    config = {
+      ...config,
+      jwtSecret: keepDevelopmentSecret(config.jwtSecret),
+      jwtSecretFile: DEVELOPMENT_SECRET_FILE,
+    };
+  }
   const app = await createApp(config);
-  exitOnSignals(app);
+  exitOnSignals(app, config.nodeEnv === 'development');
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -31,8 +42,13 @@ async function bootstrap() {
  * flight finished, the database closed last), then exit code 0; 1 if closing failed. The
  * ShutdownService's 10 s deadline ends a close that hangs.
  */
-function exitOnSignals(app: { close(signal?: string): Promise<void> }) {
+function exitOnSignals(app: { close(signal?: string): Promise<void> }, development: boolean) {
   let closing = false;
+  // Development: one clear line whenever the API stops, whatever stopped it.
+  if (development)
+    process.once('exit', (code) =>
+      process.stderr.write(`API stopped${closing ? '' : ` (exit code ${code})`}. ${RESTART_HINT}\n`),
+    );
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;

@@ -45,6 +45,20 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
       .waitFor({ timeout: 15_000 });
   const item = (page: Page, title: string) => page.getByTestId('notification').filter({ hasText: title });
 
+  const onPage = (path: string) => tabs.filter((t) => t.url().endsWith(path));
+
+  /** The one tab that holds the streams (the shell says so), once there is exactly one. */
+  async function holder(): Promise<Page> {
+    let found: Page[] = [];
+    await until('one tab to hold the streams', async () => {
+      found = [];
+      for (const page of tabs)
+        if ((await page.locator('rt-shell').getAttribute('data-holds-streams')) === 'true') found.push(page);
+      return found.length === 1;
+    });
+    return found[0];
+  }
+
   /** Waits for a condition on the server side (polled, like Playwright's own waits). */
   async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000) {
     const deadline = Date.now() + timeoutMs;
@@ -157,7 +171,8 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
 
   it('closing the tab that holds the streams leaves the others live: nothing missed, nothing twice', async () => {
     const before = server?.traffic.streamUrls.length ?? 0;
-    const leader = tabs.shift()!;
+    const leader = await holder();
+    tabs.splice(tabs.indexOf(leader), 1);
     const titles = [await notifyBob()];
     await leader.close();
     // Sent while the lead changes hands, and after.
@@ -165,9 +180,7 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
     if (server) {
       const proxy = server;
       await until('another tab to open the streams again, resuming', async () =>
-        proxy.traffic.streamUrls
-          .slice(before)
-          .some((u) => u.startsWith('/api/notifications/stream?lastEventId=')),
+        proxy.traffic.streamUrls.slice(before).some((u) => /[?&]lastEventId=/.test(u)),
       );
     }
     titles.push(await notifyBob());
@@ -176,8 +189,8 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
       await badge(page, 5);
       await live(page);
     }
-    for (const page of tabs.slice(0, TABS / 2 - 1)) await moreEvents(page);
-    for (const page of tabs.slice(TABS / 2 - 1)) {
+    for (const page of onPage('/dashboard')) await moreEvents(page);
+    for (const page of onPage('/notifications')) {
       for (const title of titles) await item(page, title).waitFor();
       expect(await page.getByTestId('notification').count()).toBe(5);
     }
@@ -195,5 +208,32 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
     for (const page of tabs) await badge(page, 4);
     await reader.getByTestId('mark-all-read').click();
     for (const page of tabs) await page.getByTestId('notification-badge').waitFor({ state: 'detached' });
+  });
+
+  it('a tab that freezes while holding the streams hands them over at once, and catches up when it wakes', async () => {
+    // The shell marks the tab that holds the streams.
+    const leader = await holder();
+    const others = tabs.filter((t) => t !== leader);
+    const before = server?.traffic.streamUrls.length ?? 0;
+    // What the page hears when Chrome freezes it (CDP's Page.setWebLifecycleState leaves a page
+    // that holds a Web Lock running, as Chrome's own freezing does: the event is what we handle).
+    await leader.evaluate(() => document.dispatchEvent(new Event('freeze')));
+    const title = await notifyBob();
+    for (const page of others) {
+      await badge(page, 1);
+      await live(page);
+    }
+    for (const page of onPage('/notifications')) if (page !== leader) await item(page, title).waitFor();
+    if (server)
+      expect(server.traffic.streamUrls.slice(before).some((u) => /[?&]lastEventId=/.test(u))).toBe(true);
+    await until('one stream of each kind', async () => {
+      const c = await openConnections();
+      return c['dashboard'] === 1 && c['notifications'] === 1;
+    });
+
+    await leader.evaluate(() => document.dispatchEvent(new Event('resume')));
+    await badge(leader, 1);
+    await live(leader);
+    expect(await holder()).not.toBe(leader);
   });
 });

@@ -1,5 +1,6 @@
 // Types and constants only: safe for the browser bundle. Runtime schemas live in
 // `@realtime/contracts/schemas` so that validators stay out of the dashboard.
+export * from './lib/accounts';
 export * from './lib/alerts';
 export * from './lib/annotations';
 export * from './lib/auth';

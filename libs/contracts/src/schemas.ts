@@ -19,6 +19,15 @@ import {
   type NotificationListQuery,
   type TypingRequest,
   type AuthRefreshRequest,
+  API_KEY_SCOPES,
+  type ChangePasswordRequest,
+  type CreateApiKeyRequest,
+  type CreateUserRequest,
+  PASSWORD_MAX_LENGTH,
+  ROLES,
+  type UpdateUserRequest,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
   type BroadcastNotificationRequest,
   CHAT_PAGE_MAX,
   type DashboardHistoryRangeQuery,
@@ -307,3 +316,39 @@ export function describeIssues(error: z.ZodError): string {
     })
     .join('; ');
 }
+
+// Accounts (issue 12). The password rule itself (passwordProblem) is checked by the service,
+// which knows the username; here only the length bound, so that a huge body is refused early.
+const Password = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+
+export const CreateUserRequestSchema = z
+  .object({
+    username: z.string().regex(USERNAME_PATTERN, USERNAME_RULE),
+    password: Password,
+    role: z.enum(ROLES),
+  })
+  .strict() satisfies z.ZodType<CreateUserRequest>;
+
+export const UpdateUserRequestSchema = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: Password.optional(),
+  })
+  .strict()
+  .refine(
+    (b) => Object.keys(b).length > 0,
+    'give at least one of role, disabled, password',
+  ) satisfies z.ZodType<UpdateUserRequest>;
+
+export const ChangePasswordRequestSchema = z
+  .object({ currentPassword: Password, newPassword: Password })
+  .strict() satisfies z.ZodType<ChangePasswordRequest>;
+
+export const CreateApiKeyRequestSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict() satisfies z.ZodType<CreateApiKeyRequest>;

@@ -12,10 +12,15 @@ interface Caller {
   token: string;
   /** A notification of this caller's own, for the routes that act on one. */
   ownNotification: number;
+  /** A second session of the caller, for the routes that sign sessions out. */
+  spare: { token: string; sessionId: string };
 }
 
+/** Made by the admin once: a user and an API key that admin routes act on. */
+const fixtures = { userId: 0, keyId: 0 };
+
 interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: (c: Caller) => string;
   body?: (c: Caller) => unknown;
   /** The least role that may call it. */
@@ -23,12 +28,22 @@ interface Route {
   /** What an allowed caller gets. */
   ok: number;
   stream?: boolean;
+  /** Called with the caller's spare session (it signs sessions out). */
+  spare?: boolean;
+  /** Needs the caller's spare session to exist. */
+  needsSpare?: boolean;
   /** The OpenAPI path, where it has parameters. */
   doc?: string;
 }
 
 /** Routes open without a token. */
-const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /api/health'];
+const PUBLIC_ROUTES = [
+  'POST /api/auth/login',
+  'POST /api/auth/logout',
+  'POST /api/auth/refresh',
+  'GET /api/health',
+];
+let serial = 0;
 
 /**
  * Every route of the API, with the least role that may call it (README, "Roles"). A route
@@ -36,6 +51,55 @@ const PUBLIC_ROUTES = ['POST /api/auth/login', 'POST /api/auth/logout', 'GET /ap
  */
 const ROUTES: Route[] = [
   { method: 'GET', path: () => '/api/auth/me', least: 'viewer', ok: 200 },
+  { method: 'GET', path: () => '/api/auth/sessions', least: 'viewer', ok: 200 },
+  {
+    method: 'DELETE',
+    path: (c) => `/api/auth/sessions/${c.spare.sessionId}`,
+    doc: '/api/auth/sessions/{id}',
+    needsSpare: true,
+    least: 'viewer',
+    ok: 204,
+  },
+  { method: 'POST', path: () => '/api/auth/logout-all', least: 'viewer', ok: 200, spare: true },
+  {
+    method: 'PUT',
+    path: () => '/api/auth/password',
+    // The same password again: allowed (it passes the rule), and the demo logins keep working.
+    body: () => ({ currentPassword: 'demo-password', newPassword: 'demo-password' }),
+    least: 'viewer',
+    ok: 204,
+  },
+  { method: 'GET', path: () => '/api/users', least: 'admin', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/users',
+    body: () => ({ username: `made-${++serial}`, password: 'a-good-password', role: 'viewer' }),
+    least: 'admin',
+    ok: 201,
+  },
+  {
+    method: 'PATCH',
+    path: () => `/api/users/${fixtures.userId}`,
+    doc: '/api/users/{id}',
+    body: () => ({ role: 'operator' }),
+    least: 'admin',
+    ok: 200,
+  },
+  { method: 'GET', path: () => '/api/api-keys', least: 'admin', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/api-keys',
+    body: () => ({ name: 'table', scopes: ['orders:write'] }),
+    least: 'admin',
+    ok: 201,
+  },
+  {
+    method: 'DELETE',
+    path: () => `/api/api-keys/${fixtures.keyId}`,
+    doc: '/api/api-keys/{id}',
+    least: 'admin',
+    ok: 200,
+  },
   { method: 'GET', path: () => '/api/dashboard/snapshot', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/dashboard/history', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/dashboard/connections', least: 'viewer', ok: 200 },
@@ -82,6 +146,37 @@ const ROUTES: Route[] = [
     ok: 204,
   },
   { method: 'GET', path: () => '/api/chat/rooms', least: 'viewer', ok: 200 },
+  { method: 'GET', path: () => '/api/ops/instances', least: 'admin', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/annotations',
+    body: () => ({ text: 'deploy' }),
+    least: 'operator',
+    ok: 201,
+  },
+  { method: 'GET', path: () => '/api/alerts/rules', least: 'viewer', ok: 200 },
+  { method: 'GET', path: () => '/api/alerts/history', least: 'viewer', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/alerts/rules',
+    body: () => ({
+      name: `rule ${++serial}`,
+      metric: 'activeUsers',
+      condition: 'above',
+      threshold: 1e9,
+      recipients: { roles: ['admin'] },
+    }),
+    least: 'operator',
+    ok: 201,
+  },
+  {
+    method: 'DELETE',
+    // An id that does not exist: past the role check, the answer is a 404.
+    path: () => '/api/alerts/rules/999999',
+    doc: '/api/alerts/rules/{id}',
+    least: 'operator',
+    ok: 404,
+  },
   // Also open to the scrape token (METRICS_TOKEN) and, later, an API key with metrics:read.
   { method: 'GET', path: () => '/api/metrics', least: 'admin', ok: 200 },
   {
@@ -122,7 +217,13 @@ describe('roles: every role against every route and socket event', () => {
     ] as const) {
       const session = await login(api, name);
       expect(session.user.role).toBe(role);
-      callers.push({ role, id: session.user.id, token: session.accessToken, ownNotification: 0 });
+      callers.push({
+        role,
+        id: session.user.id,
+        token: session.accessToken,
+        ownNotification: 0,
+        spare: { token: '', sessionId: '' },
+      });
     }
     // The chat room must exist for its messages route.
     const s = io(api.baseUrl + CHAT_NAMESPACE, {
@@ -133,6 +234,16 @@ describe('roles: every role against every route and socket event', () => {
     });
     await s.timeout(5000).emitWithAck('join', { roomId: 'general' });
     s.close();
+    const user = await request(api, 'POST', '/api/users', {
+      token: admin.accessToken,
+      body: { username: 'fixture', password: 'a-good-password', role: 'viewer' },
+    });
+    fixtures.userId = user.body.id;
+    const key = await request(api, 'POST', '/api/api-keys', {
+      token: admin.accessToken,
+      body: { name: 'fixture', scopes: ['metrics:read'] },
+    });
+    fixtures.keyId = key.body.id;
   });
   afterAll(() => api?.dispose());
 
@@ -157,10 +268,21 @@ describe('roles: every role against every route and socket event', () => {
       .sort();
     const listed = [
       ...PUBLIC_ROUTES,
-      ...ROUTES.map((r) => `${r.method} ${r.doc ?? r.path({ id: 0, ownNotification: 0 } as Caller)}`),
+      ...ROUTES.map((r) => `${r.method} ${r.doc ?? r.path({} as Caller)}`),
     ].sort();
     expect(served).toEqual(listed);
   });
+
+  /** A second session of the caller, for the rows that sign sessions out. */
+  async function makeSpare(c: Caller) {
+    const name = { admin: 'alice', operator: 'bob', viewer: 'carol' }[c.role];
+    // The previous spare session ends (each user may hold MAX_SESSIONS_PER_USER at once).
+    if (c.spare.token) await request(api, 'POST', '/api/auth/logout', { token: c.spare.token });
+    const spare = await login(api, name);
+    const sessions = await request(api, 'GET', '/api/auth/sessions', { token: spare.accessToken });
+    const current = sessions.body.find((x: { current: boolean }) => x.current);
+    c.spare = { token: spare.accessToken, sessionId: current.id };
+  }
 
   const cases = ROUTES.flatMap((route) =>
     (['admin', 'operator', 'viewer'] as const).map((role) => ({ route, role })),
@@ -171,6 +293,7 @@ describe('roles: every role against every route and socket event', () => {
   )('%s', async (_name, { route, role }) => {
     const caller = callers.find((c) => c.role === role)!;
     const allowed = RANK[role] <= RANK[route.least];
+    if (route.spare || route.needsSpare) await makeSpare(caller);
     const path = route.path(caller);
     if (route.stream) {
       const sse = await RawSse.open(`${api.baseUrl}${path}`, { authorization: `Bearer ${caller.token}` });
@@ -178,7 +301,14 @@ describe('roles: every role against every route and socket event', () => {
       expect(sse.status).toBe(allowed ? route.ok : 403);
       return;
     }
-    const res = await request(api, route.method, path, { token: caller.token, body: route.body?.(caller) });
+    const token = route.spare ? caller.spare.token : caller.token;
+    const res = await request(api, route.method, path, { token, body: route.body?.(caller) });
+    // Signing out everywhere also ended the caller's main session: sign in again for the next rows.
+    if (route.spare && res.status < 300) {
+      caller.token = (
+        await login(api, { admin: 'alice', operator: 'bob', viewer: 'carol' }[role])
+      ).accessToken;
+    }
     if (allowed) {
       expect(res.status).toBe(route.ok);
     } else {

@@ -130,8 +130,9 @@ describe('dashboard stream (live ticks)', () => {
     const [, tick] = await witness.waitForEvents('metrics', 2);
     await witness.waitForEvents('metrics', 4);
     const resumed = track(await openStream(api, alice, {}, `?lastEventId=${tick.id}`));
+    // On a loaded machine a further tick can arrive in the same read: the first two are the missed ones.
     const got = await resumed.waitForEvents('metrics', 2);
-    expect(got.map((e) => e.id)).toEqual([witness.events[2].id, witness.events[3].id]);
+    expect(got.slice(0, 2).map((e) => e.id)).toEqual([witness.events[2].id, witness.events[3].id]);
   });
 
   it('answers an id older than the kept window with the current snapshot and a reset event', async () => {

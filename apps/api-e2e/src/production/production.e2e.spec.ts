@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { ApiProcess, TEST_JWT_SECRET, login, request, runApiUntilExit } from '@realtime/test-support';
 
@@ -150,5 +150,33 @@ describe('production: start-up errors name the variable and keep secrets out', (
     expect(code).toBe(1);
     expect(output.trim()).toMatch(/^Failed to start: .*ECONNREFUSED[^\n]*$/);
     expect(output).not.toContain('s3cr3t-pw');
+  });
+});
+
+describe('production: dependencies', () => {
+  const root = resolve(__dirname, '../../../..');
+  const read = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
+  const EXACT = /^\d+\.\d+\.\d+$/;
+
+  it('pins every dependency of the workspace exactly', () => {
+    const pkg = read('package.json');
+    const loose = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(
+      ([, version]) => !EXACT.test(String(version)),
+    );
+    expect(loose).toEqual([]);
+  });
+
+  it("installs in production only what the API imports at run time, pinned (the build's package.json)", () => {
+    const pkg = read('package.json');
+    const api = read('dist/apps/api/package.json');
+    const names = Object.keys(api.dependencies);
+    expect(names).toContain('@nestjs/core');
+    expect(names.filter((n) => n in pkg.devDependencies)).toEqual([]);
+    expect(
+      names.filter((n) =>
+        /^@angular\/|^@nx\/|jest|typescript|eslint|webpack|playwright|chart|socket\.io-client/.test(n),
+      ),
+    ).toEqual([]);
+    expect(Object.entries(api.dependencies).filter(([, v]) => !EXACT.test(String(v)))).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnnotationsModule } from './annotations/annotations.module';
 import { AuthModule } from './auth/auth.module';
@@ -65,6 +66,7 @@ export class AppModule {
         EventBusModule,
         ActionRateLimitsModule,
         UsersModule,
+        AccountsModule,
         PresenceModule,
         AuthModule,
         HealthModule,

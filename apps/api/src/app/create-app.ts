@@ -37,7 +37,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  if (config.jwtSecretGenerated) {
+  if (config.jwtSecretFile) {
+    logger.log(
+      `JWT_SECRET is not set: using the development key kept in ${config.jwtSecretFile} (delete it to sign everyone out)`,
+    );
+  } else if (config.jwtSecretGenerated) {
     logger.warn(
       'JWT_SECRET is not set: using a random key for this process; tokens will not survive a restart',
     );

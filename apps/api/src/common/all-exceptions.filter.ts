@@ -64,7 +64,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body =
         typeof response === 'string'
           ? { message: response }
-          : (response as { message?: unknown; error?: unknown; requiredRole?: unknown });
+          : (response as {
+              message?: unknown;
+              error?: unknown;
+              requiredRole?: unknown;
+              requiredScope?: unknown;
+            });
       const message = Array.isArray(body.message)
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
@@ -72,7 +77,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       // A refused role check names the role it needs (RolesGuard's `forbidden()`).
       const requiredRole = 'requiredRole' in body ? body.requiredRole : undefined;
       if (typeof requiredRole === 'string') {
-        return { statusCode: status, message, error, requiredRole: requiredRole as ApiError['requiredRole'] };
+        const requiredScope = 'requiredScope' in body ? body.requiredScope : undefined;
+        return {
+          statusCode: status,
+          message,
+          error,
+          requiredRole: requiredRole as ApiError['requiredRole'],
+          ...(typeof requiredScope === 'string' ? { requiredScope } : {}),
+        };
       }
       return { statusCode: status, message, error };
     }

@@ -3,7 +3,15 @@ import { isIP } from 'node:net';
 
 import { z } from 'zod';
 
-import { NOTIFICATION_STREAMS_PER_USER } from '@realtime/contracts';
+import {
+  NOTIFICATION_STREAMS_PER_USER,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_RULE,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+  passwordProblem,
+} from '@realtime/contracts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], {
@@ -77,6 +85,13 @@ const EnvSchema = z.object({
     .default('loopback'),
   DASHBOARD_DIR: z.string().min(1).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_USERNAME: z.string().regex(USERNAME_PATTERN, `must be ${USERNAME_RULE}`).optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(PASSWORD_MIN_LENGTH, `must be ${PASSWORD_RULE}`)
+    .max(PASSWORD_MAX_LENGTH, `must be ${PASSWORD_RULE}`)
+    .optional(),
+  SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
   METRICS_PORT: int(1, 65535).optional(),
   INSTANCE_STATUS_MS: int(100, 600_000).default(2000),
   APP_VERSION: z
@@ -154,6 +169,8 @@ export interface AppConfig {
   host: string;
   jwtSecret: string;
   jwtSecretGenerated: boolean;
+  /** Development: the file the generated key is kept in between restarts. */
+  jwtSecretFile?: string;
   jwtTtlS: number;
   dashboardTickMs: number;
   heartbeatMs: number;
@@ -206,6 +223,10 @@ export interface AppConfig {
   apiDocs: boolean;
   /** The built dashboard served at `/` when it holds an index.html (default: beside the built API). */
   dashboardDir: string | undefined;
+  /** ADMIN_USERNAME / ADMIN_PASSWORD: the admin created on a start where no admin exists yet. */
+  admin?: { username: string; password: string };
+  /** SESSION_TTL_DAYS in ms: how long a browser session lives without a renewal (sliding). */
+  sessionTtlMs: number;
   /** Bearer token a Prometheus scraper sends to `GET /api/metrics`; unset: admins only. */
   metricsToken: string | undefined;
   /** Also serve the metrics without a token on this port (`/metrics`), for a private network. */
@@ -247,6 +268,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `Invalid configuration: TRUST_PROXY=${JSON.stringify(e.TRUST_PROXY)} has ${JSON.stringify(badProxy)}, ` +
         'not an address, a CIDR range, loopback, linklocal or uniquelocal',
     );
+  }
+  if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      `Invalid configuration: ${e.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD'} must be set together with ${e.ADMIN_USERNAME === undefined ? 'ADMIN_PASSWORD' : 'ADMIN_USERNAME'}`,
+    );
+  }
+  if (e.ADMIN_USERNAME && e.ADMIN_PASSWORD && passwordProblem(e.ADMIN_PASSWORD, e.ADMIN_USERNAME)) {
+    throw new ConfigError(`Invalid configuration: ADMIN_PASSWORD must be ${PASSWORD_RULE}`);
   }
   const demo = e.DEMO ?? e.NODE_ENV !== 'production';
   return {
@@ -291,6 +320,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     monitoringToken: e.MONITORING_TOKEN,
     dashboardDir: e.DASHBOARD_DIR,
     metricsToken: e.METRICS_TOKEN,
+    admin:
+      e.ADMIN_USERNAME && e.ADMIN_PASSWORD
+        ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD }
+        : undefined,
+    sessionTtlMs: Math.round(e.SESSION_TTL_DAYS * 24 * 3600 * 1000),
     metricsPort: e.METRICS_PORT,
     instanceStatusMs: e.INSTANCE_STATUS_MS,
     // npm sets npm_package_version for its scripts (npm start, npm run start:prod).

@@ -32,6 +32,22 @@ export const appRoutes: Route[] = [
         loadComponent: loadNotificationsPage,
       },
       {
+        path: 'alerts',
+        title: 'Alerts · Realtime Ops',
+        loadComponent: () => import('@realtime/dashboard/feature-overview').then((m) => m.AlertsPage),
+      },
+      {
+        path: 'admin',
+        title: 'Admin · Realtime Ops',
+        canActivate: [adminGuard],
+        loadComponent: () => import('@realtime/dashboard/feature-admin').then((m) => m.AdminPage),
+      },
+      {
+        path: 'account',
+        title: 'Your account · Realtime Ops',
+        loadComponent: () => import('@realtime/dashboard/feature-admin').then((m) => m.AccountPage),
+      },
+      {
         path: 'chat',
         title: 'Chat · Realtime Ops',
         loadComponent: () => import('@realtime/dashboard/feature-chat').then((m) => m.ChatPage),

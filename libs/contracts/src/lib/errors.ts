@@ -7,6 +7,8 @@ export interface ApiError {
   error?: string;
   /** On a 403: the least role that may do this. */
   requiredRole?: Role;
+  /** On a 403 to an API key: the scope the route needs. */
+  requiredScope?: string;
 }
 
 /** Codes carried by socket acknowledgements and `error` events. */

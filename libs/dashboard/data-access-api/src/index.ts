@@ -5,4 +5,5 @@ export * from './lib/clock-offset';
 export * from './lib/dashboard-api';
 export * from './lib/friendly-error';
 export * from './lib/server-clock';
+export * from './lib/accounts-api';
 export * from './lib/operations-api';

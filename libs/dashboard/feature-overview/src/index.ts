@@ -1,1 +1,2 @@
 export * from './lib/overview-page';
+export * from './lib/alerts-page';

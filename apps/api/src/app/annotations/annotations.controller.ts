@@ -6,7 +6,7 @@ import type { Annotation } from '@realtime/contracts';
 import { CreateAnnotationRequestSchema } from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
-import { Roles } from '../../common/roles.decorator';
+import { Roles, Scope } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
 import type { VerifiedUser } from '../auth/token.service';
 import { RateLimiter } from '../chat/rate-limiter';
@@ -25,8 +25,9 @@ export class AnnotationsController {
   constructor(private readonly annotations: AnnotationsService) {}
 
   /** A mark on every chart (a deploy, an incident), pushed live to every open dashboard. */
-  // API keys (feat/accounts) with the annotations:write scope are to be let in here as well.
+  // API keys with the annotations:write scope are let in too (issue 12).
   @Roles('operator')
+  @Scope('annotations:write')
   @Post()
   async create(
     @CurrentUser() user: VerifiedUser,

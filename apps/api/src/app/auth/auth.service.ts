@@ -4,6 +4,7 @@ import bcrypt from 'bcryptjs';
 import type { LoginRequest, LoginResponse, Role } from '@realtime/contracts';
 
 import { Metrics } from '../../infra/metrics/metrics';
+import { SessionsService } from '../accounts/sessions.service';
 import { UsersService } from '../users/users.service';
 import { TokenService } from './token.service';
 
@@ -16,10 +17,15 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
-  async login({ username, password }: LoginRequest): Promise<LoginResponse> {
+  /** Checks the password and opens a browser session: the access token and the first refresh token. */
+  async login(
+    { username, password }: LoginRequest,
+    device = 'unknown device',
+  ): Promise<LoginResponse & { refreshToken: string }> {
     const row = await this.users.findByUsername(username);
     const ok = await this.users.verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
     if (!row || !ok) {
@@ -31,6 +37,25 @@ export class AuthService {
       throw new UnauthorizedException('This account is disabled');
     }
     const user = { id: Number(row.id), username: row.username, role: row.role as Role };
-    return { ...(await this.tokens.issue(user)), user };
+    const { sessionId, refreshToken } = await this.sessions.create(user.id, device);
+    return { ...(await this.tokens.issue(user, sessionId)), user, refreshToken };
+  }
+
+  /**
+   * Renews with the refresh token: a new access token, and the next refresh token (none inside
+   * the rotation grace window: the cookie already holds it).
+   */
+  async refresh(refreshToken: string | undefined): Promise<LoginResponse & { refreshToken?: string }> {
+    const outcome = await this.sessions.rotate(refreshToken);
+    const user = await this.users.findById(outcome.userId);
+    if (!user) {
+      await this.sessions.revoke(outcome.userId, outcome.sessionId);
+      throw new UnauthorizedException('This account is disabled');
+    }
+    return {
+      ...(await this.tokens.issue(user, outcome.sessionId)),
+      user,
+      ...(outcome.refreshToken ? { refreshToken: outcome.refreshToken } : {}),
+    };
   }
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import { ROLES, type Role, roleAtLeast } from '@realtime/contracts';
 
-import { REQUIRED_ROLE } from '../../common/roles.decorator';
+import { API_KEY_SCOPE, REQUIRED_ROLE } from '../../common/roles.decorator';
 import type { VerifiedUser } from './token.service';
 
 /** The 403 every refused role check answers: `{statusCode: 403, message, requiredRole}`. */
@@ -34,9 +34,29 @@ export class RolesGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
+    const user = context.switchToHttp().getRequest<{ user?: VerifiedUser }>().user;
+    if (user?.apiKey) {
+      const scope = this.reflector.getAllAndOverride<string | undefined>(API_KEY_SCOPE, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      const requiredRole = roles?.length ? leastRole(roles) : 'viewer';
+      if (!scope) {
+        throw new ForbiddenException({
+          message: 'API keys cannot call this route: sign in as a user',
+          requiredRole,
+        });
+      }
+      if (!user.apiKey.scopes.includes(scope)) {
+        throw new ForbiddenException({
+          message: `This API key lacks the scope ${scope}`,
+          requiredRole,
+          requiredScope: scope,
+        });
+      }
+    }
     if (!roles?.length) return true;
     const required = leastRole(roles);
-    const user = context.switchToHttp().getRequest<{ user?: VerifiedUser }>().user;
     if (!user) throw forbidden(required);
     if (!roleAtLeast(user.role, required)) throw forbidden(required);
     return true;

@@ -5,6 +5,7 @@ import type { SessionUser } from '@realtime/contracts';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { type AuthFailureReason, Metrics } from '../../infra/metrics/metrics';
+import { SessionsService } from '../accounts/sessions.service';
 import { UsersService } from '../users/users.service';
 
 export const JWT_ISSUER = 'realtime-dashboard';
@@ -31,6 +32,8 @@ export interface VerifiedUser extends SessionUser {
   tokenExp: number;
   /** The session the token belongs to, when it was issued for one. */
   sessionId?: string;
+  /** Set when the caller is a machine with an API key (the user is the key's owner). */
+  apiKey?: { id: number; scopes: readonly string[] };
 }
 
 /** One verification for REST, SSE and the socket handshake. */
@@ -39,6 +42,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly metrics?: Metrics,
   ) {}
@@ -83,6 +87,9 @@ export class TokenService {
     if (account.disabled) throw this.refuse('revoked', 'This account is disabled');
     const user = account.user;
     const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    if (sessionId && !(await this.sessions.isActive(sessionId))) {
+      throw this.refuse('revoked', 'This session was signed out: sign in again');
+    }
     return { ...user, tokenExp: payload.exp, ...(sessionId ? { sessionId } : {}) };
   }
 

@@ -55,6 +55,7 @@ import { Metrics, secondsSince } from '../../infra/metrics/metrics';
 import { withTrace } from '../../infra/tracing/trace';
 import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
@@ -68,6 +69,8 @@ export interface ChatSocketData {
   role: Role;
   /** Expiry of the token the socket is authenticated with, epoch seconds. */
   tokenExp: number;
+  /** The browser session of that token, if any: signing it out disconnects the socket. */
+  sessionId?: string;
 }
 
 export type ChatSocket = Socket<
@@ -153,6 +156,7 @@ export class ChatGateway
   /** Open sockets per user on this instance, capped at MAX_CONNECTIONS_PER_USER. */
   private readonly socketsPerUser = new Map<number, number>();
   private readonly maxSocketsPerUser: number;
+  private stopRevoker: (() => void) | undefined;
 
   constructor(
     private readonly chat: ChatService,
@@ -161,6 +165,7 @@ export class ChatGateway
     @Inject(APP_CONFIG) config: AppConfig,
     bus: EventBus,
     @Optional() private readonly metrics?: Metrics,
+    @Optional() private readonly revoker?: ConnectionRevoker,
   ) {
     const { perSecond, burst } = config.chatRateLimit;
     const redis = redisBusOf(bus);
@@ -174,6 +179,11 @@ export class ChatGateway
 
   /** Guards do not run on connection: the handshake is checked here, before `connection`. */
   afterInit(nsp: ChatNamespace) {
+    // Accounts (issue 12): a disabled user's or signed-out session's sockets are disconnected.
+    this.stopRevoker = this.revoker?.watchSockets(nsp, userChannel, (s) => {
+      const data = s.data as Partial<ChatSocketData>;
+      return data.user ? { id: data.user.id, sessionId: data.sessionId } : undefined;
+    });
     nsp.use((socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token =
@@ -205,6 +215,7 @@ export class ChatGateway
           socket.conn?.once('close', release);
           socket.data.user = { id: user.id, username: user.username };
           socket.data.role = user.role;
+          socket.data.sessionId = user.sessionId;
           socket.data.tokenExp = user.tokenExp;
           next();
         },
@@ -266,6 +277,7 @@ export class ChatGateway
   }
 
   onModuleDestroy() {
+    this.stopRevoker?.();
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
     this.typing.clear();
@@ -371,6 +383,7 @@ export class ChatGateway
       if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
       socket.data.tokenExp = verified.tokenExp;
       socket.data.role = verified.role;
+      socket.data.sessionId = verified.sessionId;
       this.scheduleExpiry(socket, verified.tokenExp);
       return { ok: true, expiresAt: verified.tokenExp };
     });

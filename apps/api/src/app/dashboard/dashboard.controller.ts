@@ -10,6 +10,7 @@ import { StreamAuth } from '../../common/public.decorator';
 import { Roles } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from './dashboard.service';
 
@@ -21,6 +22,7 @@ export class DashboardController {
 
   constructor(
     private readonly dashboard: DashboardService,
+    private readonly revoker: ConnectionRevoker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly limits: ActionRateLimits,
   ) {}
@@ -41,7 +43,11 @@ export class DashboardController {
   ): void {
     // Written directly rather than through @Sse(): see writeSse for why (the fan-out's hot path).
     const events$ = this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
-    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
+    // Ends when the user is disabled or the session signed out (accounts, issue 12).
+    writeSse(req, res, this.revoker.endOnRevoke(events$, { id: user.id, sessionId: user.sessionId }), {
+      maxPendingBytes: SSE_MAX_PENDING_CHARS,
+      logger: this.logger,
+    });
   }
 
   @Get('snapshot')

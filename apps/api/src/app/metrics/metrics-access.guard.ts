@@ -1,11 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Optional,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { Request } from 'express';
 
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { roleAtLeast } from '@realtime/contracts';
+import { API_KEY_HEADER, API_KEY_PREFIX, roleAtLeast } from '@realtime/contracts';
 
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { ApiKeysService } from '../accounts/api-keys.service';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { forbidden } from '../auth/roles.guard';
 import { TokenService } from '../auth/token.service';
@@ -24,6 +33,7 @@ export class MetricsAccessGuard implements CanActivate {
   constructor(
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly apiKeys?: ApiKeysService,
   ) {
     this.scrapeToken = config.metricsToken ? digest(config.metricsToken) : null;
   }
@@ -32,7 +42,20 @@ export class MetricsAccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const token = bearerToken(req.headers.authorization);
     if (token && this.scrapeToken && timingSafeEqual(digest(token), this.scrapeToken)) return true;
-    // TODO(API keys, issue 12): also an API key with metrics:read.
+    // An API key with the metrics:read scope (issue 12).
+    const headerKey = req.headers[API_KEY_HEADER.toLowerCase()];
+    const key =
+      typeof headerKey === 'string' ? headerKey : token?.startsWith(API_KEY_PREFIX) ? token : undefined;
+    if (key !== undefined && this.apiKeys) {
+      const principal = await this.apiKeys.verify(key);
+      if (typeof principal === 'string') throw new UnauthorizedException(principal);
+      if (principal.scopes.includes('metrics:read')) return true;
+      throw new ForbiddenException({
+        message: 'This API key lacks the scope metrics:read',
+        requiredRole: 'admin',
+        requiredScope: 'metrics:read',
+      });
+    }
     const user = await this.tokens.verify(token);
     if (roleAtLeast(user.role, 'admin')) return true;
     throw forbidden('admin', 'Reading the metrics needs the scrape token (METRICS_TOKEN) or an admin');

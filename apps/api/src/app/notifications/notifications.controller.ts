@@ -34,9 +34,10 @@ import {
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
-import { Roles } from '../../common/roles.decorator';
+import { Roles, Scope } from '../../common/roles.decorator';
 import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
+import { ConnectionRevoker } from '../accounts/connection-revoker';
 import type { VerifiedUser } from '../auth/token.service';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
@@ -58,6 +59,7 @@ export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
+    private readonly revoker: ConnectionRevoker,
     private readonly limits: ActionRateLimits,
   ) {}
 
@@ -119,12 +121,17 @@ export class NotificationsController {
   ): void {
     // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
     const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
-    writeSse(req, res, events$, { maxPendingBytes: SSE_MAX_PENDING_CHARS, logger: this.logger });
+    // Ends when the user is disabled or the session signed out (accounts, issue 12).
+    writeSse(req, res, this.revoker.endOnRevoke(events$, { id: user.id, sessionId: user.sessionId }), {
+      maxPendingBytes: SSE_MAX_PENDING_CHARS,
+      logger: this.logger,
+    });
   }
 
   @Post()
   @HttpCode(201)
   @Roles('operator')
+  @Scope('notifications:write')
   async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateNotificationRequestSchema) body: CreateNotificationRequest,

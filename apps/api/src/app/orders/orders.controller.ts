@@ -26,7 +26,7 @@ import { CreateOrderRequestSchema, IdempotencyKeySchema, describeIssues } from '
 
 import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
-import { Roles } from '../../common/roles.decorator';
+import { Roles, Scope } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
 import { IdempotencyConflictError, OrdersService } from './orders.service';
 
@@ -43,6 +43,7 @@ export class OrdersController {
   @Post()
   @HttpCode(201)
   @Roles('operator')
+  @Scope('orders:write')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'printable ASCII, 1–128 characters' })
   async create(
     @CurrentUser() user: AuthUser,

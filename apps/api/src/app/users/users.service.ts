@@ -112,6 +112,10 @@ export class UsersService {
     }
   }
 
+  hashPassword(password: string): Promise<string> {
+    return bcrypt.hash(password, BCRYPT_ROUNDS);
+  }
+
   async verifyPassword(hash: string, password: string): Promise<boolean> {
     return bcrypt.compare(password, hash);
   }

@@ -26,6 +26,7 @@ describe('Shell', () => {
       'Dashboard',
       'Notifications',
       'Chat',
+      'Alerts',
     ]);
     expect(el.querySelector('[data-testid=current-user]')?.textContent).toContain('alice');
     expect(navigate).not.toHaveBeenCalled();

@@ -3,7 +3,15 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 
-import { AuthStore, SESSION_REJECTED_NOTICE, SESSION_STORAGE, SESSION_STORAGE_KEY } from './auth-store';
+import {
+  AUTH_TAB_CHANNEL,
+  AuthStore,
+  type AuthTabChannel,
+  type AuthTabMessage,
+  SESSION_REJECTED_NOTICE,
+  SESSION_STORAGE,
+  SESSION_STORAGE_KEY,
+} from './auth-store';
 import { authInterceptor } from './auth.interceptor';
 import { CLOCK_MS } from './server-clock';
 
@@ -24,9 +32,10 @@ describe('AuthStore and authInterceptor', () => {
   let storage: MemoryStorage;
   let now: number;
 
-  function setup() {
+  function setup(channel: AuthTabChannel | null = null) {
     TestBed.configureTestingModule({
       providers: [
+        { provide: AUTH_TAB_CHANNEL, useValue: channel },
         provideRouter([]),
         provideHttpClient(withInterceptors([authInterceptor])),
         provideHttpClientTesting(),
@@ -79,7 +88,31 @@ describe('AuthStore and authInterceptor', () => {
     expect(setup().auth.isSignedIn()).toBe(false);
   });
 
-  it('on a 401 forgets the session, says why and goes to the login page', () => {
+  it('on a 401 renews from the session cookie and retries the request once, with the new token', async () => {
+    storage.setItem(
+      SESSION_STORAGE_KEY,
+      JSON.stringify({ accessToken: 't', expiresAt: now + 60_000, user: { id: 1, username: 'alice' } }),
+    );
+    const { auth, http } = setup();
+    let answer: unknown;
+    TestBed.inject(HttpClient)
+      .get('/api/dashboard/history')
+      .subscribe((a) => (answer = a));
+    http
+      .expectOne('/api/dashboard/history')
+      .flush({ statusCode: 401, message: 'Unauthorized' }, { status: 401, statusText: 'Unauthorized' });
+    const refresh = http.expectOne('/api/auth/refresh');
+    expect(refresh.request.headers.has('Authorization')).toBe(false);
+    refresh.flush({ accessToken: 't2', expiresIn: 900, user: { id: 1, username: 'alice', role: 'admin' } });
+    await new Promise((r) => setTimeout(r, 0));
+    const retry = http.expectOne('/api/dashboard/history');
+    expect(retry.request.headers.get('Authorization')).toBe('Bearer t2');
+    retry.flush({ ok: 1 });
+    expect(answer).toEqual({ ok: 1 });
+    expect(auth.token).toBe('t2');
+  });
+
+  it('when the session is over too, forgets it, says why and goes to the login page', async () => {
     storage.setItem(
       SESSION_STORAGE_KEY,
       JSON.stringify({ accessToken: 't', expiresAt: now + 60_000, user: { id: 1, username: 'alice' } }),
@@ -94,6 +127,10 @@ describe('AuthStore and authInterceptor', () => {
     http
       .expectOne('/api/dashboard/history')
       .flush({ statusCode: 401, message: 'Unauthorized' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/auth/refresh')
+      .flush({ statusCode: 401, message: 'signed out' }, { status: 401, statusText: 'Unauthorized' });
+    await new Promise((r) => setTimeout(r, 0));
     expect(failed).toBe(true);
     expect(auth.isSignedIn()).toBe(false);
     expect(auth.notice()).toBe(SESSION_REJECTED_NOTICE);
@@ -117,6 +154,9 @@ describe('AuthStore and authInterceptor', () => {
 
     const refused = auth.checkSession();
     http.expectOne('/api/auth/me').flush({}, { status: 401, statusText: 'Unauthorized' });
+    // The rejection first tries to renew the session; the server refuses that too.
+    await new Promise((r) => setTimeout(r, 0));
+    http.expectOne('/api/auth/refresh').flush({}, { status: 401, statusText: 'Unauthorized' });
     expect(await refused).toBe(false);
     expect(rejected).toHaveBeenCalledTimes(1);
     expect(auth.isSignedIn()).toBe(false);
@@ -132,19 +172,46 @@ describe('AuthStore and authInterceptor', () => {
     expect(auth.notice()).toBeNull();
   });
 
-  it('expires by itself when the token runs out', () => {
+  it('renews by itself before the token runs out, and shares the renewal with the other tabs', async () => {
     jest.useFakeTimers();
     try {
       storage.setItem(
         SESSION_STORAGE_KEY,
-        JSON.stringify({ accessToken: 't', expiresAt: now + 5000, user: { id: 1, username: 'alice' } }),
+        JSON.stringify({ accessToken: 't', expiresAt: now + 10_000, user: { id: 1, username: 'alice' } }),
       );
-      const { auth } = setup();
-      jest.advanceTimersByTime(5000);
-      expect(auth.isSignedIn()).toBe(false);
-      expect(auth.notice()).toContain('expired');
+      const posted: AuthTabMessage[] = [];
+      jest.spyOn(Math, 'random').mockReturnValue(0);
+      const { auth, http } = setup({ post: (m) => posted.push(m), listen: () => () => undefined });
+      // A quarter of the life before expiry (with no random spread), not at expiry.
+      jest.advanceTimersByTime(7499);
+      http.expectNone('/api/auth/refresh');
+      jest.advanceTimersByTime(1);
+      http
+        .expectOne('/api/auth/refresh')
+        .flush({ accessToken: 't2', expiresIn: 10, user: { id: 1, username: 'alice', role: 'admin' } });
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      expect(auth.token).toBe('t2');
+      expect(posted).toEqual([{ type: 'renewed', session: expect.objectContaining({ accessToken: 't2' }) }]);
     } finally {
       jest.useRealTimers();
+      jest.restoreAllMocks();
     }
+  });
+
+  it('a sign-out in another tab signs this tab out; a renewal there is taken here', () => {
+    let deliver: (m: AuthTabMessage) => void = () => undefined;
+    const { auth } = setup({
+      post: () => undefined,
+      listen: (h) => {
+        deliver = h;
+        return () => undefined;
+      },
+    });
+    const user = { id: 1, username: 'alice', role: 'admin' as const };
+    deliver({ type: 'renewed', session: { accessToken: 'other', expiresAt: now + 60_000, user } });
+    expect(auth.token).toBe('other');
+    deliver({ type: 'signed-out', notice: 'You have signed out.' });
+    expect(auth.isSignedIn()).toBe(false);
+    expect(auth.notice()).toBe('You have signed out.');
   });
 });

@@ -1,28 +1,36 @@
-import { HttpErrorResponse, type HttpInterceptorFn } from '@angular/common/http';
+import { HttpErrorResponse, type HttpInterceptorFn, type HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { Router } from '@angular/router';
-import { catchError, throwError } from 'rxjs';
+import { catchError, from, switchMap, throwError } from 'rxjs';
 
 import { AuthStore } from './auth-store';
 
-const PUBLIC = ['/api/auth/login', '/api/auth/logout'];
+const PUBLIC = ['/api/auth/login', '/api/auth/logout', '/api/auth/refresh'];
 
-/** Adds `Authorization: Bearer` to API calls; a 401 sends the user back to sign in. */
+const withToken = (req: HttpRequest<unknown>, token: string | null) =>
+  token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
+
+/**
+ * Adds `Authorization: Bearer` to API calls. A 401 first renews the access token from the
+ * session cookie and retries once; only when the session is over does it send the user to sign in.
+ */
 export const authInterceptor: HttpInterceptorFn = (req, next) => {
   const auth = inject(AuthStore);
   const router = inject(Router);
   const isApi = req.url.startsWith('/api/');
   const isPublic = PUBLIC.some((p) => req.url.startsWith(p));
-  const token = auth.token;
-  const authorised =
-    isApi && !isPublic && token ? req.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : req;
-  return next(authorised).pipe(
+  if (!isApi || isPublic) return next(req);
+  return next(withToken(req, auth.token)).pipe(
     catchError((error: unknown) => {
-      if (error instanceof HttpErrorResponse && error.status === 401 && isApi && !isPublic) {
-        void auth.sessionRejected();
-        void router.navigate(['/login'], { queryParams: { returnUrl: router.url } });
-      }
-      return throwError(() => error);
+      if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
+      return from(auth.sessionRejected()).pipe(
+        switchMap((renewed) => {
+          if (renewed) return next(withToken(req, auth.token));
+          if (!auth.isSignedIn())
+            void router.navigate(['/login'], { queryParams: { returnUrl: router.url } });
+          return throwError(() => error);
+        }),
+      );
     }),
   );
 };

@@ -2,7 +2,14 @@ import { HttpClient, type HttpResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { EMPTY, Observable, catchError, concatMap, ignoreElements, map, range, tap } from 'rxjs';
 
-import type { DashboardHistoryResponse, DashboardMetrics } from '@realtime/contracts';
+import type {
+  AlertHistoryResponse,
+  AlertRule,
+  CreateAlertRuleRequest,
+  DashboardHistoryRangeResponse,
+  DashboardHistoryResponse,
+  DashboardMetrics,
+} from '@realtime/contracts';
 
 import { CLOCK_MS, ServerClock } from './server-clock';
 
@@ -20,6 +27,29 @@ export class DashboardApi {
         observe: 'response',
       }),
     );
+  }
+
+  /** The stored series of `from` … `to` (epoch ms), downsampled by the server, with its annotations. */
+  historyRange(from: number, to?: number): Observable<DashboardHistoryRangeResponse> {
+    const params: Record<string, number> = { from: Math.floor(from) };
+    if (to !== undefined) params['to'] = Math.floor(to);
+    return this.http.get<DashboardHistoryRangeResponse>('/api/dashboard/history', { params });
+  }
+
+  alertRules(): Observable<AlertRule[]> {
+    return this.http.get<AlertRule[]>('/api/alerts/rules');
+  }
+
+  createAlertRule(rule: CreateAlertRuleRequest): Observable<AlertRule> {
+    return this.http.post<AlertRule>('/api/alerts/rules', rule);
+  }
+
+  deleteAlertRule(id: number): Observable<void> {
+    return this.http.delete<void>(`/api/alerts/rules/${id}`);
+  }
+
+  alertHistory(): Observable<AlertHistoryResponse> {
+    return this.http.get<AlertHistoryResponse>('/api/alerts/history', { params: { limit: 50 } });
   }
 
   /** Measured while the request is served: its timestamp is a precise server time. */

@@ -72,7 +72,10 @@ describe('ChatStore', () => {
         ChatStore,
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: AuthStore, useValue: { user: signal(ALICE), token: 'token' } },
+        {
+          provide: AuthStore,
+          useValue: { user: signal(ALICE), token: 'token', accessToken: signal('token') },
+        },
         { provide: CHAT_STORAGE, useValue: storage },
         { provide: ONLINE_STATUS, useValue: online },
         { provide: BACKOFF_POLICY, useValue: { baseMs: 1000, maxMs: 30_000, maxAttempts: 5, jitter: 0 } },

@@ -1,6 +1,6 @@
 import { DOCUMENT } from '@angular/common';
 import { HttpClient } from '@angular/common/http';
-import { DestroyRef, Injectable, InjectionToken, computed, inject, signal } from '@angular/core';
+import { DestroyRef, Injectable, InjectionToken, computed, effect, inject, signal } from '@angular/core';
 import { EMPTY, Observable, catchError, ignoreElements, merge, tap } from 'rxjs';
 
 import {
@@ -144,6 +144,12 @@ export class ChatStore {
       void this.flush();
     };
     win?.addEventListener('storage', onStorage);
+    // A renewed access token (this tab's or another's) moves the open socket's expiry in-band,
+    // so the socket carries on across renewals instead of being closed at the old token's expiry.
+    effect(() => {
+      const token = this.auth.accessToken();
+      if (token) this.socket?.request('auth', { token }, CHAT_ACK_TIMEOUT_MS).catch(() => undefined);
+    });
     inject(DestroyRef).onDestroy(() => {
       clearTimeout(this.typingIdle);
       win?.removeEventListener('storage', onStorage);

@@ -14,7 +14,8 @@ export const DASHBOARD_STREAM_URL = DASHBOARD_CHANNEL.url;
 export type ReceivedDashboardEvent = DashboardEvent & { receivedAt: number };
 
 export function parseDashboardEvent(raw: SseRawEvent): ReceivedDashboardEvent | null {
-  if (raw.event !== DASHBOARD_EVENTS.metrics && raw.event !== DASHBOARD_EVENTS.reset) return null;
+  const known: string[] = [DASHBOARD_EVENTS.metrics, DASHBOARD_EVENTS.reset, DASHBOARD_EVENTS.annotation];
+  if (!known.includes(raw.event)) return null;
   try {
     const data = JSON.parse(raw.data);
     if (!data || typeof data !== 'object') return null;

@@ -54,6 +54,9 @@ export class SharedStreams {
     return hub;
   }
 
+  /** Whether this tab holds the browser's streams now (for the page's `data-holds-streams`). */
+  readonly leading$: Observable<boolean> = defer(() => this.hub().leading$);
+
   /** A stream shared with the other tabs; the scope is read on every subscribe. */
   channel(spec: SharedChannelSpec): SharedChannel {
     return {

@@ -2,6 +2,7 @@ import {
   ChangeDetectionStrategy,
   Component,
   ElementRef,
+  afterEveryRender,
   afterRenderEffect,
   computed,
   inject,
@@ -42,6 +43,7 @@ export class ChatPage {
   protected readonly online = computed(() => this.store.members().filter((m) => m.online).length);
 
   private readonly list = viewChild<ElementRef<HTMLElement>>('list');
+  private readonly layout = viewChild<ElementRef<HTMLElement>>('layout');
   private readonly composer = viewChild<ElementRef<HTMLTextAreaElement>>('composer');
 
   constructor() {
@@ -51,6 +53,17 @@ export class ChatPage {
       this.store.lines();
       const el = this.list()?.nativeElement;
       if (el) el.scrollTop = el.scrollHeight;
+    });
+    // Phone: the chat ends at the bottom of the screen, so the composer is always in view; what
+    // sits above it (header, banners) varies, so it is measured after each render.
+    afterEveryRender({
+      read: () => {
+        const el = this.layout()?.nativeElement;
+        if (!el) return;
+        const top = Math.round(el.getBoundingClientRect().top + window.scrollY);
+        if (el.style.getPropertyValue('--chat-top') !== `${top}px`)
+          el.style.setProperty('--chat-top', `${top}px`);
+      },
     });
   }
 

@@ -45,15 +45,26 @@ describe('LoginPage', () => {
     expect(navigate).toHaveBeenCalledWith('/');
   });
 
-  it('says the password is wrong on a 401', () => {
+  it('says the password is wrong on a 401 and puts the focus back on it', async () => {
     login.mockReturnValue(throwError(() => new HttpErrorResponse({ status: 401 })));
-    const { el, type, submit } = render();
+    const focus = jest.spyOn(HTMLInputElement.prototype, 'focus');
+    const { el, type, submit, fixture } = render();
+    await fixture.whenStable();
+    // The first field has the focus when the page opens.
+    expect((focus.mock.contexts[0] as HTMLInputElement).id).toBe('username');
+    document.body.appendChild(el);
     type('username', 'alice');
     type('password', 'nope');
     submit();
+    await fixture.whenStable();
     expect(el.querySelector('[data-testid=login-error]')?.textContent).toContain(
       'Wrong username or password.',
     );
+    expect(document.activeElement?.id).toBe('password');
+    expect(el.querySelector('#password')?.getAttribute('aria-invalid')).toBe('true');
+    expect(el.querySelector('#password')?.getAttribute('aria-describedby')).toBe('login-error');
+    el.remove();
+    focus.mockRestore();
   });
 
   it('says the server is unreachable, and shows a busy button meanwhile', () => {

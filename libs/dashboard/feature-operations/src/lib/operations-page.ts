@@ -50,7 +50,8 @@ export function formatUptime(seconds: number): string {
           {{ d.instances.length }} {{ d.instances.length === 1 ? 'instance' : 'instances' }} reporting every
           {{ d.reportEveryMs / 1000 }} s
         </p>
-        <div class="scroll">
+        <!-- Scrolls sideways on a phone: focusable so a keyboard can scroll it too. -->
+        <div class="scroll" tabindex="0" role="region" aria-label="Instances of the cluster">
           <table>
             <caption class="visually-hidden">
               Instances of the cluster

@@ -30,7 +30,13 @@ const metrics = (timestamp: number, patch: Partial<DashboardMetrics> = {}): Dash
 describe('OverviewPage', () => {
   let messages: Subject<StreamMessage<ReceivedDashboardEvent>>;
   let state: BehaviorSubject<ConnectionState>;
-  let api: { history: jest.Mock; refresh: jest.Mock; snapshot: jest.Mock; syncClock: jest.Mock };
+  let api: {
+    history: jest.Mock;
+    historyRange: jest.Mock;
+    refresh: jest.Mock;
+    snapshot: jest.Mock;
+    syncClock: jest.Mock;
+  };
   let now: number;
   const reconnect = jest.fn();
 
@@ -57,6 +63,17 @@ describe('OverviewPage', () => {
     state = new BehaviorSubject<ConnectionState>({ kind: 'connecting' });
     api = {
       history: jest.fn(() => of({ retentionMinutes: 15, points: [metrics(90_000), metrics(95_000)] })),
+      historyRange: jest.fn(() =>
+        of({
+          from: 0,
+          to: 100_000,
+          step: 60_000,
+          retentionDays: 30,
+          currency: 'USD',
+          series: [],
+          annotations: [],
+        }),
+      ),
       refresh: jest.fn(),
       snapshot: jest.fn(),
       syncClock: jest.fn(() => EMPTY),
@@ -109,6 +126,82 @@ describe('OverviewPage', () => {
     fixture.detectChanges();
     (el.querySelector('[data-testid=reconnect]') as HTMLButtonElement).click();
     expect(reconnect).toHaveBeenCalled();
+  });
+
+  it('picks a range from the stored history, pauses and resumes the live updates, draws live annotations', async () => {
+    const bucket = (t: number, v: number) => {
+      const summary = { avg: v, min: v, max: v };
+      return {
+        t,
+        samples: 12,
+        activeUsers: summary,
+        ordersPerMinute: summary,
+        revenue: summary,
+        ordersToday: summary,
+        systemStatus: 'operational',
+      };
+    };
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    const attr = (id: string, name: string) => el.querySelector(`[data-testid=${id}]`)?.getAttribute(name);
+    const click = (id: string) => {
+      (el.querySelector(`[data-testid=${id}]`) as HTMLButtonElement).click();
+      fixture.detectChanges();
+    };
+    api.historyRange.mockReturnValueOnce(
+      of({
+        from: 0,
+        to: 100_000,
+        step: 300_000,
+        retentionDays: 30,
+        currency: 'USD',
+        series: [bucket(-600_000, 1), bucket(-300_000, 2)],
+        annotations: [
+          { id: 1, time: -300_000, kind: 'deploy', text: 'v2', createdBy: { system: true }, createdAt: '' },
+        ],
+      }),
+    );
+    click('range-24h');
+    expect(api.historyRange).toHaveBeenLastCalledWith(100_000 - 86_400_000);
+    expect(attr('range-24h', 'aria-pressed')).toBe('true');
+    expect(attr('chart-orders', 'data-points')).toBe('2');
+    expect(attr('chart-orders', 'data-markers')).toBe('1');
+
+    const tick = (t: number) =>
+      messages.next({
+        kind: 'event',
+        value: { type: 'metrics', id: String(t), data: metrics(t), receivedAt: now },
+      });
+    tick(100_000);
+    fixture.detectChanges();
+    expect(attr('chart-orders', 'data-points')).toBe('3'); // appended to the same series
+
+    click('pause');
+    tick(105_000);
+    tick(110_000);
+    messages.next({
+      kind: 'event',
+      value: {
+        type: 'annotation',
+        id: '111',
+        data: {
+          id: 2,
+          time: 108_000,
+          kind: 'alert-firing',
+          text: 'Alert: x',
+          createdBy: { system: true },
+          createdAt: '',
+        },
+        receivedAt: now,
+      },
+    });
+    fixture.detectChanges();
+    expect(attr('chart-orders', 'data-points')).toBe('3');
+    expect(text(el, 'paused-note')).toContain('2 update(s) waiting');
+    expect(attr('chart-orders', 'data-markers')).toBe('2');
+    click('resume');
+    expect(attr('chart-orders', 'data-points')).toBe('5');
+    expect(el.querySelector('[data-testid=paused-note]')).toBeNull();
   });
 
   it('reloads history after a reconnect', async () => {

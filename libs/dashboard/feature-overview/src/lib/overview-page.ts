@@ -19,7 +19,7 @@ import {
 
 import { LatencyPanel } from './latency-panel';
 import { OverviewStore } from './overview.store';
-import { WINDOW_MS } from './series';
+import { TIME_RANGES } from './time-range';
 
 const STATUS_TONE: Record<SystemStatus, Tone> = { operational: 'ok', degraded: 'warn', down: 'down' };
 const STATUS_LABEL: Record<SystemStatus, string> = {
@@ -45,6 +45,7 @@ const COMPONENT_TONE: Record<ComponentHealth['state'], Tone> = {
 })
 export class OverviewPage {
   protected readonly store = inject(OverviewStore);
+  protected readonly ranges = TIME_RANGES;
   protected readonly view = this.store.connectionView;
 
   protected readonly m = this.store.latest;
@@ -129,10 +130,14 @@ export class OverviewPage {
   protected readonly fmtRevenue = (v: number) => formatCurrencyCompact(v, this.currency());
   protected readonly fmtRevenueExact = (v: number) => formatCurrency(v, this.currency());
 
-  /** The charts' title range: what the data covers, up to the 15-minute window. */
+  /** The charts' title range: what the data covers, up to the picked range. */
   protected readonly rangeText = computed(() => {
-    const w = liveWindow(this.store.ordersSeries(), WINDOW_MS, this.store.serverNow());
-    return this.store.ordersSeries().length ? describeSpan(w.to - w.from) : 'last 15 min';
+    const w =
+      this.store.chartWindow() ??
+      liveWindow(this.store.ordersSeries(), this.store.rangeMs(), this.store.serverNow());
+    const label = TIME_RANGES.find((r) => r.key === this.store.rangeKey())?.label ?? '15 min';
+    const text = this.store.ordersSeries().length ? describeSpan(w.to - w.from) : `last ${label}`;
+    return this.store.paused() ? `${text} · paused` : text;
   });
 
   private trendText(delta: number | null, digits: number): string {

@@ -1,8 +1,8 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
-import { Subscription, distinctUntilChanged, filter, finalize, map } from 'rxjs';
+import { Subscription, catchError, distinctUntilChanged, filter, finalize, forkJoin, map, of } from 'rxjs';
 
-import type { DashboardMetrics } from '@realtime/contracts';
+import type { Annotation, DashboardMetrics } from '@realtime/contracts';
 import { CLOCK_MS, DashboardApi, ServerClock, friendlyHttpError } from '@realtime/dashboard/data-access-api';
 import {
   type ConnectionState,
@@ -10,11 +10,15 @@ import {
   type ReceivedDashboardEvent,
   type StreamMessage,
 } from '@realtime/dashboard/data-access-realtime';
-import type { ChartPoint } from '@realtime/dashboard/ui';
+import type { ChartMarker, ChartPoint, TimeWindow } from '@realtime/dashboard/ui';
 
 import { describeConnection } from './connection-view';
 import { LATENCY_SAMPLES, deliveryDelay, latencyStats } from './latency';
 import { WINDOW_MS, estimateTickMs, mergeMetrics, valueAgo } from './series';
+import { type TimeRangeKey, bucketToMetrics, mergeAnnotations, rangeMs, toCsv } from './time-range';
+
+/** Live events held while the charts are paused; the oldest are dropped past this. */
+const MAX_HELD_EVENTS = 5000;
 
 /** Events that arrive this soon after (re)connecting are the snapshot or a replay, not live. */
 const REPLAY_GRACE_MS = 750;
@@ -48,6 +52,19 @@ export class OverviewStore {
   readonly historyError = signal<string | null>(null);
   readonly historyLoading = signal(false);
 
+  /** The picked time range of the charts. */
+  readonly rangeKey = signal<TimeRangeKey>('15m');
+  readonly rangeMs = computed(() => rangeMs(this.rangeKey()));
+  /** Step of the stored series shown (0: the live ticks of the last 15 minutes). */
+  readonly storedStepMs = signal(0);
+  /** Charts frozen at this server time (the stream keeps running; resume catches up). */
+  readonly pausedAt = signal<number | null>(null);
+  readonly paused = computed(() => this.pausedAt() !== null);
+  private held: DashboardMetrics[] = [];
+  readonly heldCount = signal(0);
+  /** Alerts, deploys and notes of the range, and those that arrive live. */
+  readonly annotations = signal<readonly Annotation[]>([]);
+
   readonly connection = toSignal(this.stream.state$, {
     initialValue: { kind: 'idle' } as ConnectionState,
   });
@@ -63,6 +80,24 @@ export class OverviewStore {
     const age = this.ageMs();
     return age !== null && age > 2 * this.tickMs();
   });
+
+  /** The charts' window: frozen while paused, otherwise the range ending now. */
+  readonly chartWindow = computed<TimeWindow | null>(() => {
+    const at = this.pausedAt();
+    return at === null ? null : { from: at - this.rangeMs(), to: at };
+  });
+  readonly visibleWindow = computed<TimeWindow>(() => {
+    const to = this.pausedAt() ?? this.serverNow();
+    return { from: to - this.rangeMs(), to };
+  });
+  /** Expected spacing of the chart points: the stored step on long ranges, the tick otherwise. */
+  readonly chartIntervalMs = computed(() => Math.max(this.storedStepMs(), this.tickMs()));
+  readonly markers = computed<ChartMarker[]>(() =>
+    this.annotations().map((a) => ({
+      t: a.time,
+      label: a.kind.startsWith('alert-') ? a.text : `${a.kind}: ${a.text}`,
+    })),
+  );
 
   readonly ordersSeries = computed(() => this.series((m) => m.ordersPerMinute));
   readonly revenueSeries = computed(() => this.series((m) => m.revenue));
@@ -123,6 +158,46 @@ export class OverviewStore {
     this.stream.reconnect();
   }
 
+  /** Shows another range: the stored history of it, with the live points appended. */
+  setRange(key: TimeRangeKey): void {
+    if (key === this.rangeKey()) return;
+    this.rangeKey.set(key);
+    this.points.set([]);
+    this.loadHistory();
+  }
+
+  /** Freezes the charts where they are; live events are held (the stream keeps running). */
+  pause(): void {
+    if (this.pausedAt() === null) this.pausedAt.set(this.serverNow());
+  }
+
+  /** Unfreezes the charts and applies every event held meanwhile. */
+  resume(): void {
+    if (this.pausedAt() === null) return;
+    const held = this.held;
+    this.held = [];
+    this.heldCount.set(0);
+    this.pausedAt.set(null);
+    if (held.length) this.points.update((p) => mergeMetrics(p, held, this.rangeMs()));
+  }
+
+  /** The visible range's points as a CSV file download. */
+  exportCsv(): void {
+    const w = this.visibleWindow();
+    const csv = toCsv(this.points(), w.from, w.to);
+    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `dashboard-${new Date(w.from).toISOString()}-${new Date(w.to).toISOString()}.csv`.replace(
+      /:/g,
+      '-',
+    );
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
   private onMessage(message: StreamMessage<ReceivedDashboardEvent>): void {
     if (message.kind === 'open') {
       this.openedAt = this.clock();
@@ -135,6 +210,10 @@ export class OverviewStore {
     const event = message.value;
     if (event.type === 'reset') {
       this.loadHistory();
+      return;
+    }
+    if (event.type === 'annotation') {
+      this.annotations.update((a) => mergeAnnotations(a, [event.data]));
       return;
     }
     if (event.type !== 'metrics') return;
@@ -150,7 +229,13 @@ export class OverviewStore {
   }
 
   private apply(metrics: DashboardMetrics[], arrivedAt: number): void {
-    this.points.update((p) => mergeMetrics(p, metrics));
+    if (this.paused()) {
+      this.held.push(...metrics);
+      if (this.held.length > MAX_HELD_EVENTS) this.held.splice(0, this.held.length - MAX_HELD_EVENTS);
+      this.heldCount.set(this.held.length);
+    } else {
+      this.points.update((p) => mergeMetrics(p, metrics, this.rangeMs()));
+    }
     const newest = metrics.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
     const current = this.latest();
     if (!current || newest.timestamp >= current.timestamp) this.latest.set(newest);
@@ -163,24 +248,43 @@ export class OverviewStore {
     this.clockSync = this.api.syncClock().subscribe();
   }
 
+  /**
+   * Fills the charts for the picked range: the stored per-minute history (downsampled by the
+   * server) with its annotations and, for the last 15 minutes, the kept ticks at full
+   * resolution on top. Live points keep being appended to the same series.
+   */
   private loadHistory(): void {
     this.historyRequest?.unsubscribe();
     this.historyLoading.set(true);
-    this.historyRequest = this.api
-      .history(WINDOW_MS / 60_000)
-      .pipe(finalize(() => this.historyLoading.set(false)))
-      .subscribe({
-        next: (res) => {
-          this.historyError.set(null);
-          const points = Array.isArray(res?.points) ? res.points : [];
-          this.points.update((p) => mergeMetrics(p, points));
-          const newest = points[points.length - 1];
-          const current = this.latest();
-          if (newest && (!current || newest.timestamp > current.timestamp)) this.latest.set(newest);
-        },
-        error: (e: unknown) =>
-          this.historyError.set(`Couldn't load the last 15 minutes. ${friendlyHttpError(e, 'load history')}`),
-      });
+    const key = this.rangeKey();
+    const span = rangeMs(key);
+    const from = this.serverNow() - span;
+    const stored$ = this.api.historyRange(from);
+    const request$ =
+      key === '15m'
+        ? forkJoin([stored$, this.api.history(WINDOW_MS / 60_000).pipe(catchError(() => of(null)))])
+        : forkJoin([stored$, of(null)]);
+    this.historyRequest = request$.pipe(finalize(() => this.historyLoading.set(false))).subscribe({
+      next: ([range, kept]) => {
+        if (this.rangeKey() !== key) return;
+        this.historyError.set(null);
+        const ticks = Array.isArray(kept?.points) ? kept.points : [];
+        const firstTick = ticks[0]?.timestamp ?? Infinity;
+        const series = Array.isArray(range?.series) ? range.series : [];
+        // Stored minutes where no kept tick is (before the API's restart, or its ring's start).
+        const stored = series
+          .filter((b) => b.t + range.step <= firstTick)
+          .map((b) => bucketToMetrics(b, range.currency));
+        this.storedStepMs.set(ticks.length && key === '15m' ? 0 : range.step);
+        this.points.update((p) => mergeMetrics(p, [...stored, ...ticks], span));
+        this.annotations.set(mergeAnnotations([], range.annotations ?? []));
+        const newest = ticks[ticks.length - 1];
+        const current = this.latest();
+        if (newest && (!current || newest.timestamp > current.timestamp)) this.latest.set(newest);
+      },
+      error: (e: unknown) =>
+        this.historyError.set(`Couldn't load the history. ${friendlyHttpError(e, 'load history')}`),
+    });
   }
 
   private series(pick: (m: DashboardMetrics) => number): ChartPoint[] {

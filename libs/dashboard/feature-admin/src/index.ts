@@ -1,0 +1,2 @@
+export * from './lib/admin-page';
+export * from './lib/account-page';
