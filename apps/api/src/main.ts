@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Logger } from 'nestjs-pino';
 
 import { createApp } from './app/create-app';
+import { ShutdownService } from './app/lifecycle/shutdown.service';
 import { AppConfig, ConfigError, loadConfig, redactSecrets } from './config/app-config';
 import { DEVELOPMENT_SECRET_FILE, keepDevelopmentSecret } from './config/development-secret';
 
@@ -42,7 +43,7 @@ async function bootstrap() {
  * flight finished, the database closed last), then exit code 0; 1 if closing failed. The
  * ShutdownService's 10 s deadline ends a close that hangs.
  */
-function exitOnSignals(app: { close(signal?: string): Promise<void> }, development: boolean) {
+function exitOnSignals(app: Awaited<ReturnType<typeof createApp>>, development: boolean) {
   let closing = false;
   // Development: one clear line whenever the API stops, whatever stopped it.
   if (development)
@@ -52,13 +53,18 @@ function exitOnSignals(app: { close(signal?: string): Promise<void> }, developme
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    app.close(signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    // The shutdown's one owner first, then Nest's hooks (onModuleDestroy first of all).
+    app
+      .get(ShutdownService)
+      .shutdown(signal)
+      .then(() => (app.close as (signal?: string) => Promise<void>).call(app, signal))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`Shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        },
+      );
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, onSignal);
 }

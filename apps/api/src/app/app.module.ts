@@ -7,11 +7,13 @@ import { LoggerModule } from 'nestjs-pino';
 import { ActionRateLimitsModule } from '../common/action-rate-limits';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
 import { redactQuery, redactUrl } from '../common/redact-url';
+import { StreamsModule } from '../common/streams/streams.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
 import { MetricsModule } from '../infra/metrics/metrics.module';
+import { SharedStateModule } from '../infra/shared-state/shared-state.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnnotationsModule } from './annotations/annotations.module';
@@ -20,7 +22,7 @@ import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { HistoryModule } from './history/history.module';
-import { ShutdownService } from './lifecycle/shutdown.service';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsEndpointModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -61,13 +63,16 @@ export class AppModule {
             },
           }),
         }),
+        LifecycleModule,
         MetricsModule,
         DatabaseModule,
         EventBusModule,
+        SharedStateModule,
         ActionRateLimitsModule,
         UsersModule,
         AccountsModule,
         PresenceModule,
+        StreamsModule,
         AuthModule,
         HealthModule,
         ChatModule,
@@ -80,7 +85,7 @@ export class AppModule {
         MetricsEndpointModule,
         OperationsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, ShutdownService],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

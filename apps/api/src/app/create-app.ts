@@ -13,7 +13,7 @@ import { guardConnections } from '../infra/http/connection-guard';
 import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
 import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
-import { inFlightRequests } from './lifecycle/in-flight';
+import { InFlightRequests } from './lifecycle/in-flight';
 import { serveDashboard } from './web/dashboard-site';
 
 /** `dist/apps/dashboard/browser` beside the built API (`dist/apps/api/main.js`). */
@@ -48,8 +48,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   }
   const metrics = app.get(Metrics);
   app.use(httpMetrics(metrics));
-  inFlightRequests.attach(app.getHttpServer());
-  app.use(inFlightRequests.middleware);
+  const inFlight = app.get(InFlightRequests);
+  inFlight.attach(app.getHttpServer());
+  app.use(inFlight.middleware);
   app.setGlobalPrefix('api');
   // A reverse proxy (deploy/nginx, npm run start:cluster) forwards the client address in
   // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a

@@ -1,10 +1,7 @@
 import { Global, HttpException, HttpStatus, Inject, Injectable, Module } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { EventBus } from '../infra/event-bus/event-bus';
-import { redisBusOf } from '../infra/event-bus/redis-event-bus';
-import { RedisTokenBucket } from '../infra/redis/redis-token-bucket';
-import { ChatRateLimit } from '../app/chat/chat-rate-limit';
+import { RateLimits, type UserRateLimit } from '../infra/rate-limit/user-rate-limit';
 
 export type LimitedAction = 'refresh' | 'order' | 'notify';
 
@@ -26,16 +23,11 @@ const WHAT: Record<LimitedAction, string> = {
  */
 @Injectable()
 export class ActionRateLimits {
-  private readonly limits: Record<LimitedAction, ChatRateLimit>;
+  private readonly limits: Record<LimitedAction, UserRateLimit>;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig, bus: EventBus) {
-    const redis = redisBusOf(bus);
+  constructor(@Inject(APP_CONFIG) config: AppConfig, rateLimits: RateLimits) {
     const limit = (name: LimitedAction, { perSecond, burst }: { perSecond: number; burst: number }) =>
-      new ChatRateLimit(
-        perSecond,
-        burst,
-        redis ? new RedisTokenBucket(redis.client, `${redis.prefix}${name}:rate:`, perSecond, burst) : null,
-      );
+      rateLimits.create(name, perSecond, burst);
     this.limits = {
       refresh: limit('refresh', config.refreshRateLimit),
       order: limit('order', config.orderRateLimit),

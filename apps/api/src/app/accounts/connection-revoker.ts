@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { Observable, filter, takeUntil } from 'rxjs';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
 import type { Namespace } from 'socket.io';
 
+import { StreamHub } from '../../common/streams/stream-hub';
 import { type AccountEvent, AccountEvents } from './account-events';
 
 /** Who a stream or socket was opened by: a user, with the session its token belongs to. */
@@ -26,16 +27,25 @@ export function endsConnection(event: AccountEvent, owner: ConnectionOwner): boo
  * events travel on the bus): SSE streams end (the client comes back and its credential is
  * refused), chat sockets get an `UNAUTHORIZED` error and are disconnected.
  *
- * Kept apart from the stream code on purpose: when the one stream core lands (issue 13),
- * `endOnRevoke` moves into it beside the end at token expiry.
+ * Streams: one subscription to the account events for the whole process, and the stream core
+ * ends the matching streams (`StreamHub.closeWhere`), instead of a `takeUntil` per stream.
  */
 @Injectable()
-export class ConnectionRevoker {
-  constructor(private readonly events: AccountEvents) {}
+export class ConnectionRevoker implements OnModuleDestroy {
+  private readonly streams: Subscription;
 
-  /** The stream, ending when its owner is disabled or its session revoked. */
-  endOnRevoke<T>(stream$: Observable<T>, owner: ConnectionOwner): Observable<T> {
-    return stream$.pipe(takeUntil(this.events.events$.pipe(filter((e) => endsConnection(e, owner)))));
+  constructor(
+    private readonly events: AccountEvents,
+    hub: StreamHub,
+  ) {
+    this.streams = events.events$.subscribe((event) => {
+      if (event.kind !== 'user-disabled' && event.kind !== 'sessions-revoked') return;
+      hub.closeWhere((owner) => endsConnection(event, owner));
+    });
+  }
+
+  onModuleDestroy() {
+    this.streams.unsubscribe();
   }
 
   /** Disconnects this instance's sockets of a disabled user or revoked session; returns the teardown. */

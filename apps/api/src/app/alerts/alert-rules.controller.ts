@@ -19,8 +19,8 @@ import { AlertHistoryQuerySchema, CreateAlertRuleRequestSchema } from '@realtime
 import { CurrentUser } from '../../common/current-user.decorator';
 import { Roles } from '../../common/roles.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
+import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimiter } from '../chat/rate-limiter';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertRuleIdPipe } from './alert-rule-id.pipe';
 
@@ -32,9 +32,14 @@ const CHANGES_BURST = 20;
 @ApiBearerAuth()
 @Controller('alerts')
 export class AlertRulesController {
-  private readonly limiter = new RateLimiter(CHANGES_PER_S, CHANGES_BURST);
+  private readonly limiter: UserRateLimit;
 
-  constructor(private readonly rules: AlertRulesService) {}
+  constructor(
+    private readonly rules: AlertRulesService,
+    rateLimits: RateLimits,
+  ) {
+    this.limiter = rateLimits.create('alert-rules', CHANGES_PER_S, CHANGES_BURST);
+  }
 
   @Get('rules')
   list(): Promise<AlertRule[]> {
@@ -43,12 +48,12 @@ export class AlertRulesController {
 
   @Roles('operator')
   @Post('rules')
-  create(
+  async create(
     @CurrentUser() user: VerifiedUser,
     @ZodBody(CreateAlertRuleRequestSchema) body: CreateAlertRuleRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AlertRule> {
-    this.limit(user, res);
+    await this.limit(user, res);
     return this.rules.create(body, { id: user.id, username: user.username });
   }
 
@@ -60,7 +65,7 @@ export class AlertRulesController {
     @Param('id', AlertRuleIdPipe) id: number,
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
-    this.limit(user, res);
+    await this.limit(user, res);
     await this.rules.remove(id);
   }
 
@@ -74,8 +79,8 @@ export class AlertRulesController {
     return this.rules.history(query);
   }
 
-  private limit(user: VerifiedUser, res: Response) {
-    const waitMs = this.limiter.take(user.id);
+  private async limit(user: VerifiedUser, res: Response) {
+    const waitMs = await this.limiter.take(user.id);
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       throw new HttpException(

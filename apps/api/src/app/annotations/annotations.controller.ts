@@ -8,8 +8,8 @@ import { CreateAnnotationRequestSchema } from '@realtime/contracts/schemas';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { Roles, Scope } from '../../common/roles.decorator';
 import { ZodBody } from '../../common/zod-body';
+import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import type { VerifiedUser } from '../auth/token.service';
-import { RateLimiter } from '../chat/rate-limiter';
 import { AnnotationsService } from './annotations.service';
 
 /** Annotations a user may post: a burst of 20, then one every 3 seconds. */
@@ -20,9 +20,14 @@ const ANNOTATE_BURST = 20;
 @ApiBearerAuth()
 @Controller('annotations')
 export class AnnotationsController {
-  private readonly limiter = new RateLimiter(ANNOTATE_PER_S, ANNOTATE_BURST);
+  private readonly limiter: UserRateLimit;
 
-  constructor(private readonly annotations: AnnotationsService) {}
+  constructor(
+    private readonly annotations: AnnotationsService,
+    rateLimits: RateLimits,
+  ) {
+    this.limiter = rateLimits.create('annotate', ANNOTATE_PER_S, ANNOTATE_BURST);
+  }
 
   /** A mark on every chart (a deploy, an incident), pushed live to every open dashboard. */
   // API keys with the annotations:write scope are let in too (issue 12).
@@ -34,7 +39,7 @@ export class AnnotationsController {
     @ZodBody(CreateAnnotationRequestSchema) body: { text: string; kind?: string; time?: number },
     @Res({ passthrough: true }) res: Response,
   ): Promise<Annotation> {
-    const waitMs = this.limiter.take(user.id);
+    const waitMs = await this.limiter.take(user.id);
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
       throw new HttpException(

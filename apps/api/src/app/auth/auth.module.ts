@@ -3,12 +3,10 @@ import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
+import { type ThrottlerStorage, ThrottlerModule } from '@nestjs/throttler';
 
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { EventBus } from '../../infra/event-bus/event-bus';
-import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
-import { RedisThrottlerStorage } from '../../infra/redis/redis-throttler-storage';
+import { THROTTLER_STORAGE } from '../../infra/shared-state/shared-state.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -37,16 +35,11 @@ export function jwtKey(secret: string) {
     }),
     // Brute-force brake on logins, per client address; with Redis, counted for the whole cluster.
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, EventBus],
-      useFactory: (config: AppConfig, bus: EventBus) => {
-        const redis = redisBusOf(bus);
-        return {
-          throttlers: [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
-          storage: redis
-            ? new RedisThrottlerStorage(redis.client, redis.prefix, new ThrottlerStorageService())
-            : undefined,
-        };
-      },
+      inject: [APP_CONFIG, THROTTLER_STORAGE],
+      useFactory: (config: AppConfig, storage: ThrottlerStorage | null) => ({
+        throttlers: [{ name: 'login', ttl: 60_000, limit: config.loginRateLimit }],
+        storage: storage ?? undefined,
+      }),
     }),
   ],
   controllers: [AuthController],

@@ -2,8 +2,9 @@ import { UnauthorizedException } from '@nestjs/common';
 
 import type { SessionUser } from '@realtime/contracts';
 
+import { ShutdownSignal } from '../../common/shutdown-signal';
 import type { AppConfig } from '../../config/app-config';
-import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
+import { LocalRateLimits } from '../../infra/rate-limit/user-rate-limit';
 import type { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatGateway, type ChatSocket, roomChannel, userChannel } from './chat.gateway';
@@ -123,7 +124,8 @@ describe('ChatGateway', () => {
       tokens as unknown as TokenService,
       presence,
       config,
-      new InProcessEventBus(),
+      new LocalRateLimits(),
+      new ShutdownSignal(),
     );
     gateway.server = nsp as never;
     gateway.afterInit(nsp as never);

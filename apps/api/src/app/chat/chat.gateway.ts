@@ -1,11 +1,4 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Logger,
-  OnModuleDestroy,
-  Optional,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy, Optional, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -48,18 +41,16 @@ import {
   describeIssues,
 } from '@realtime/contracts/schemas';
 
+import { ShutdownSignal } from '../../common/shutdown-signal';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { EventBus } from '../../infra/event-bus/event-bus';
-import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
+import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import { withTrace } from '../../infra/tracing/trace';
-import { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { ConnectionRevoker } from '../accounts/connection-revoker';
 import { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
-import { ChatRateLimit } from './chat-rate-limit';
 import { TypingTracker } from './typing-tracker';
 
 /** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
@@ -134,18 +125,11 @@ function parse<S extends z.ZodType>(
  * instances; online flags come from `fetchSockets()` for the same reason.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
-export class ChatGateway
-  implements
-    OnGatewayInit,
-    OnGatewayConnection,
-    OnGatewayDisconnect,
-    OnModuleDestroy,
-    BeforeApplicationShutdown
-{
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly limiter: ChatRateLimit;
+  private readonly limiter: UserRateLimit;
   private readonly typing = new TypingTracker(TYPING_TTL_MS, (roomId, user) =>
     this.emitTyping(roomId, user, false),
   );
@@ -163,17 +147,15 @@ export class ChatGateway
     private readonly tokens: TokenService,
     private readonly presence: PresenceService,
     @Inject(APP_CONFIG) config: AppConfig,
-    bus: EventBus,
+    rateLimits: RateLimits,
+    shutdown: ShutdownSignal,
     @Optional() private readonly metrics?: Metrics,
     @Optional() private readonly revoker?: ConnectionRevoker,
   ) {
+    shutdown.onShutdown(() => this.shuttingDown());
     const { perSecond, burst } = config.chatRateLimit;
-    const redis = redisBusOf(bus);
-    this.limiter = new ChatRateLimit(
-      perSecond,
-      burst,
-      redis ? new RedisTokenBucket(redis.client, `${redis.prefix}chat:rate:`, perSecond, burst) : null,
-    );
+    // Per user, cluster-wide with Redis (RateLimits is bound in infra by configuration).
+    this.limiter = rateLimits.create('chat', perSecond, burst);
     this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
   }
 
@@ -269,7 +251,7 @@ export class ChatGateway
    * a transport close, after which socket.io clients reconnect on their own). Messages
    * whose ack was sent are stored already; the HTTP server finishes the requests in flight.
    */
-  beforeApplicationShutdown() {
+  private shuttingDown() {
     this.server?.emit('error', {
       code: 'SHUTTING_DOWN',
       message: 'The server is restarting: reconnect in a moment',

@@ -5,7 +5,7 @@ import type { DashboardMetrics } from '@realtime/contracts';
 
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
 import { DashboardFeed } from './dashboard-feed';
-import type { LoggedTick, TickLog } from './tick-log';
+import type { LoggedTick, TickLog } from '../../infra/shared-state/tick-log';
 
 const START = 1_800_000_000_000;
 

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 
 import type { MessageEvent } from '@nestjs/common';
-import { Observable, Subject, type Subscription, filter, finalize, map, share } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 
-import { DASHBOARD_EVENTS, type DashboardMetrics, type DashboardReset } from '@realtime/contracts';
+import {
+  DASHBOARD_EVENTS,
+  DASHBOARD_RETRY_MS,
+  type DashboardMetrics,
+  type DashboardReset,
+} from '@realtime/contracts';
 
+import { followSource } from '../../common/streams/resume';
+import type { StreamEvent, StreamSource } from '../../common/streams/stream-source';
 import type { EventBus } from '../../infra/event-bus/event-bus';
+import type { TickLog } from '../../infra/shared-state/tick-log';
 import { EventIds, parseEventId } from './event-ids';
-import type { TickLog } from './tick-log';
 import { type Tick, TickRing } from './tick-ring';
 
 /** Every instance's ticks; with Redis every instance hears every tick and keeps its own ring. */
@@ -52,9 +59,12 @@ export interface DashboardFeedOptions {
 export class DashboardFeed {
   private readonly ids: EventIds;
   private readonly ring: TickRing;
-  private readonly ticks$ = new Subject<Tick>();
-  private readonly annotations$ = new Subject<MessageEvent>();
-  private readonly perUser = new Map<number, Observable<MessageEvent>>();
+  /** Who hears each tick: the stream core's topic (once, however many streams). */
+  private readonly tickListeners = new Set<(tick: Tick) => void>();
+  /** Who hears each annotation (the stream core's topic). */
+  private readonly annotationListeners = new Set<(event: StreamEvent) => void>();
+  /** Listeners per user channel, while at least one listens. */
+  private readonly perUser = new Map<number, number>();
   private readonly subscription: Subscription;
   private readonly clock: () => number;
   readonly instanceId: string;
@@ -135,37 +145,40 @@ export class DashboardFeed {
   }
 
   /**
-   * The events of one dashboard stream: first what the client is owed (the missed ticks
-   * after `lastEventId`, or the current snapshot, plus a `reset` when the gap cannot be
-   * filled), then the live ticks and the user's refreshes. Live events are subscribed to
-   * before the replay and held until it is out, and ids at or below the last one sent are
-   * dropped, so nothing is lost or repeated between the two.
+   * The dashboard as a channel of the stream core: the shared ticks and the user's refreshes
+   * as topics, and as opening the missed ticks after the client's Last-Event-ID, or the
+   * current snapshot (plus a `reset` when the gap cannot be filled).
+   */
+  source(snapshot: () => DashboardMetrics, maxStreamsPerUser: () => number): StreamSource {
+    return {
+      name: 'dashboard',
+      retryMs: DASHBOARD_RETRY_MS,
+      maxStreamsPerUser,
+      topics: (userId) => [
+        DASHBOARD_TICKS_CHANNEL,
+        DASHBOARD_ANNOTATIONS_CHANNEL,
+        dashboardUserChannel(userId),
+      ],
+      listen: (topic, deliver) => this.listen(topic, deliver),
+      opening: (_userId, cursor) => this.opening(cursor, snapshot),
+    };
+  }
+
+  /**
+   * The events of one dashboard stream on their own (the stream core's resume, without the
+   * SSE concerns): what the client is owed, then the live ticks and the user's refreshes, each
+   * once and in id order.
    */
   stream(
     userId: number,
     lastEventId: string | undefined,
     snapshot: () => DashboardMetrics,
   ): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((subscriber) => {
-      let lastSent = -Infinity;
-      let held: MessageEvent[] | null = [];
-      const deliver = (event: MessageEvent) => {
-        const id = Number(event.id);
-        if (id <= lastSent) return;
-        lastSent = id;
-        subscriber.next(event);
-      };
-      // Two plain subscriptions rather than merge(map(…)): fewer hops per tick and stream.
-      const live = (event: MessageEvent) => (held ? held.push(event) : deliver(event));
-      const subscription = this.ticks$.subscribe((tick) => live(tick.event));
-      subscription.add(this.userEvents(userId).subscribe(live));
-      subscription.add(this.annotations$.subscribe(live));
-      for (const event of this.opening(lastEventId, snapshot)) deliver(event);
-      const pending = held;
-      held = null;
-      pending.forEach(deliver);
-      return () => subscription.unsubscribe();
-    });
+    return followSource(
+      this.source(snapshot, () => Infinity),
+      userId,
+      lastEventId,
+    );
   }
 
   /** The kept ticks of the last `minutes`, oldest first. */
@@ -182,11 +195,37 @@ export class DashboardFeed {
 
   close(): void {
     this.subscription.unsubscribe();
-    this.ticks$.complete();
-    this.annotations$.complete();
+    this.tickListeners.clear();
+    this.annotationListeners.clear();
   }
 
-  private opening(lastEventId: string | undefined, snapshot: () => DashboardMetrics): MessageEvent[] {
+  private listen(topic: string, deliver: (event: StreamEvent) => void): () => void {
+    if (topic === DASHBOARD_TICKS_CHANNEL) {
+      const listener = (tick: Tick) => deliver(tick);
+      this.tickListeners.add(listener);
+      return () => this.tickListeners.delete(listener);
+    }
+    if (topic === DASHBOARD_ANNOTATIONS_CHANNEL) {
+      this.annotationListeners.add(deliver);
+      return () => this.annotationListeners.delete(deliver);
+    }
+    const userId = Number(topic.slice(topic.lastIndexOf(':') + 1));
+    this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
+    const subscription = this.bus.channel(topic).subscribe((message) => {
+      const m = decode(message);
+      if (!m) return;
+      this.ids.observe(m.id);
+      deliver({ id: m.id, event: { id: String(m.id), type: DASHBOARD_EVENTS.metrics, data: m.data } });
+    });
+    return () => {
+      subscription.unsubscribe();
+      const left = (this.perUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(userId, left);
+      else this.perUser.delete(userId);
+    };
+  }
+
+  private opening(lastEventId: string | undefined, snapshot: () => DashboardMetrics): StreamEvent[] {
     const last = parseEventId(lastEventId); // garbage counts as no id: a fresh start
     if (last === null) return [this.fresh(snapshot)];
     if (last > this.ids.last) {
@@ -214,30 +253,28 @@ export class DashboardFeed {
         }),
       ];
     }
-    return missed.length ? missed.map((t) => t.event) : [this.fresh(snapshot)];
+    return missed.length ? missed : [this.fresh(snapshot)];
   }
 
-  private fresh(snapshot: () => DashboardMetrics): MessageEvent {
+  private fresh(snapshot: () => DashboardMetrics): StreamEvent {
+    const id = this.ids.next(this.clock());
     return {
-      id: String(this.ids.next(this.clock())),
-      type: DASHBOARD_EVENTS.metrics,
-      data: JSON.stringify(snapshot()),
+      id,
+      event: { id: String(id), type: DASHBOARD_EVENTS.metrics, data: JSON.stringify(snapshot()) },
     };
   }
 
-  private reset(data: DashboardReset): MessageEvent {
-    return {
-      id: String(this.ids.next(this.clock())),
-      type: DASHBOARD_EVENTS.reset,
-      data: JSON.stringify(data),
-    };
+  private reset(data: DashboardReset): StreamEvent {
+    const id = this.ids.next(this.clock());
+    return { id, event: { id: String(id), type: DASHBOARD_EVENTS.reset, data: JSON.stringify(data) } };
   }
 
   private receiveAnnotation(message: string) {
     const decoded = decode(message);
     if (!decoded) return;
     this.ids.observe(decoded.id);
-    this.annotations$.next({ id: String(decoded.id), type: DASHBOARD_EVENTS.annotation, data: decoded.data });
+    const event = { id: String(decoded.id), type: DASHBOARD_EVENTS.annotation, data: decoded.data };
+    for (const deliver of this.annotationListeners) deliver({ id: decoded.id, event });
   }
 
   private receiveTick(message: string) {
@@ -258,28 +295,6 @@ export class DashboardFeed {
     };
     const before = this.ring.newest?.id ?? -Infinity;
     this.ring.push(tick);
-    if (tick.id > before) this.ticks$.next(tick);
-  }
-
-  /** One shared, parsed stream per user with open streams; forgotten when the last one closes. */
-  private userEvents(userId: number): Observable<MessageEvent> {
-    let events = this.perUser.get(userId);
-    if (!events) {
-      const shared: Observable<MessageEvent> = this.bus.channel(dashboardUserChannel(userId)).pipe(
-        map(decode),
-        filter((m) => m !== null),
-        map((m): MessageEvent => {
-          this.ids.observe(m.id);
-          return { id: String(m.id), type: DASHBOARD_EVENTS.metrics, data: m.data };
-        }),
-        finalize(() => {
-          if (this.perUser.get(userId) === shared) this.perUser.delete(userId);
-        }),
-        share(),
-      );
-      this.perUser.set(userId, shared);
-      events = shared;
-    }
-    return events;
+    if (tick.id > before) for (const listener of this.tickListeners) listener(tick);
   }
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Headers, HttpCode, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { Controller, Get, Headers, HttpCode, Inject, type MessageEvent, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
 
 import type { DashboardConnectionsResponse, DashboardMetrics } from '@realtime/contracts';
 
@@ -8,9 +8,8 @@ import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { Roles } from '../../common/roles.decorator';
-import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
+import { EventStream } from '../../common/streams/event-stream.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { ConnectionRevoker } from '../accounts/connection-revoker';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from './dashboard.service';
 
@@ -18,11 +17,8 @@ import { DashboardService } from './dashboard.service';
 @ApiBearerAuth()
 @Controller('dashboard')
 export class DashboardController {
-  private readonly logger = new Logger(DashboardController.name);
-
   constructor(
     private readonly dashboard: DashboardService,
-    private readonly revoker: ConnectionRevoker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly limits: ActionRateLimits,
   ) {}
@@ -32,22 +28,13 @@ export class DashboardController {
    * `?lastEventId=` for a client that reconnects by hand (an event id is no credential).
    */
   @StreamAuth()
-  @Get('stream')
-  @ApiProduces('text/event-stream')
+  @EventStream('stream')
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): void {
-    // Written directly rather than through @Sse(): see writeSse for why (the fan-out's hot path).
-    const events$ = this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
-    // Ends when the user is disabled or the session signed out (accounts, issue 12).
-    writeSse(req, res, this.revoker.endOnRevoke(events$, { id: user.id, sessionId: user.sessionId }), {
-      maxPendingBytes: SSE_MAX_PENDING_CHARS,
-      logger: this.logger,
-    });
+  ): Observable<MessageEvent> {
+    return this.dashboard.stream(user, header ?? (typeof query === 'string' ? query : undefined));
   }
 
   @Get('snapshot')

@@ -2,8 +2,12 @@ import type { MessageEvent } from '@nestjs/common';
 
 import type { DashboardMetrics } from '@realtime/contracts';
 
+import { ShutdownSignal } from '../../common/shutdown-signal';
+import { StreamHub } from '../../common/streams/stream-hub';
 import { loadConfig } from '../../config/app-config';
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
+import { LocalLeaderElection } from '../../infra/shared-state/leader-election';
+import { LocalTickLogs } from '../../infra/shared-state/tick-log';
 import { PresenceService } from '../presence/presence.service';
 import type { DashboardMetricsService } from './dashboard-metrics.service';
 import { DashboardService } from './dashboard.service';
@@ -18,11 +22,15 @@ describe('DashboardService', () => {
     const make = () => ({ activeUsers: presence.activeUsers(), timestamp: Date.now() }) as DashboardMetrics;
     const metrics = { measure: jest.fn(async () => make()), current: jest.fn(make) };
     const config = loadConfig({ DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '400', JWT_SECRET: 'x'.repeat(32) });
+    const hub = new StreamHub({ heartbeatMs: config.heartbeatMs }, presence, new ShutdownSignal());
     const service = new DashboardService(
       metrics as unknown as DashboardMetricsService,
       presence,
+      hub,
       bus,
       config,
+      new LocalLeaderElection(),
+      new LocalTickLogs(),
     );
     return { service, metrics, presence, bus };
   }

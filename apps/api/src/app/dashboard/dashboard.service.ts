@@ -1,7 +1,5 @@
 import {
   BeforeApplicationShutdown,
-  HttpException,
-  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -9,35 +7,29 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { EMPTY, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 import {
-  DASHBOARD_RETRY_MS,
   type DashboardConnectionsResponse,
   type DashboardHistoryResponse,
   type DashboardMetrics,
 } from '@realtime/contracts';
 
-import { sseStream, streamsShutdown$ } from '../../common/sse';
+import { StreamHub, type StreamUser } from '../../common/streams/stream-hub';
+import type { StreamSource } from '../../common/streams/stream-source';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
-import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
-import { LeaderLock } from '../../infra/redis/leader-lock';
+import { LeaderElection, type LeaderLease } from '../../infra/shared-state/leader-election';
+import { TickLogs } from '../../infra/shared-state/tick-log';
 import { PresenceService } from '../presence/presence.service';
 import { DashboardFeed } from './dashboard-feed';
 import { DashboardMetricsService } from './dashboard-metrics.service';
-import { TickLog } from './tick-log';
 
 /** Most ticks kept whatever DASHBOARD_RETENTION_MIN says (a day at 1 s ticks). */
 const MAX_KEPT_TICKS = 86_400;
 
 /** Runs after a tick this instance published; may be async; its failure is logged, never the tick's. */
 export type TickListener = (metrics: DashboardMetrics) => unknown;
-
-export interface StreamUser {
-  id: number;
-  tokenExp: number;
-}
 
 /**
  * The dashboard's one tick source and its streams. Every DASHBOARD_TICK_MS the metrics are
@@ -51,11 +43,10 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   readonly feed: DashboardFeed;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  private openStreams = 0;
-  private readonly streamsPerUser = new Map<number, number>();
-  private closed = false;
-  /** The tick publisher's lease with Redis; null for a single instance (it always publishes). */
-  private readonly lease: LeaderLock | null;
+  /** The dashboard channel of the stream core. */
+  private readonly source: StreamSource;
+  /** The tick publisher's lease (a single instance always holds it). */
+  private readonly lease: LeaderLease;
   private leading = false;
   /** Work done once per published tick, on the publishing instance only (history, alerts). */
   private readonly tickListeners = new Set<TickListener>();
@@ -63,29 +54,26 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     private readonly metrics: DashboardMetricsService,
     private readonly presence: PresenceService,
+    private readonly hub: StreamHub,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    leaders: LeaderElection,
+    tickLogs: TickLogs,
   ) {
     const retentionMs = config.dashboardRetentionMin * 60_000;
     const capacity = Math.min(MAX_KEPT_TICKS, Math.ceil(retentionMs / config.dashboardTickMs) + 1);
-    const redis = redisBusOf(bus);
     this.feed = new DashboardFeed(bus, {
       retentionMs,
       capacity,
-      log: redis
-        ? new TickLog(redis.client, `${redis.prefix}dashboard:ticks`, retentionMs, capacity)
-        : undefined,
+      log: tickLogs.open('dashboard:ticks', retentionMs, capacity),
     });
+    this.source = this.feed.source(
+      () => this.metrics.current(),
+      () => this.config.maxConnectionsPerUser,
+    );
     // Three missed renewals (and a second) before another instance takes over: a slow tick
     // does not hand the lead around, a dead leader is replaced within a few ticks.
-    this.lease = redis
-      ? new LeaderLock(
-          redis.client,
-          `${redis.prefix}dashboard:leader`,
-          this.feed.instanceId,
-          3 * config.dashboardTickMs + 1000,
-        )
-      : null;
+    this.lease = leaders.lease('dashboard:leader', this.feed.instanceId, 3 * config.dashboardTickMs + 1000);
   }
 
   /**
@@ -114,57 +102,29 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Whether this instance published the last dashboard tick (always, alone). */
   get publishingTicks(): boolean {
-    return this.lease ? this.leading : true;
+    return this.leading;
   }
 
   /** Hands the lead over at once instead of after the lease runs out. */
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.leading) await this.lease?.release().catch(() => undefined);
+    if (this.leading) await this.lease.release().catch(() => undefined);
   }
 
+  /** Streams still open (a module closed without the shutdown signal, in tests) end here. */
   onModuleDestroy() {
     clearInterval(this.timer);
-    // The shared signal first, so that each stream ends with its `retry:` goodbye.
-    this.closed = true;
-    streamsShutdown$.next();
+    this.hub.endChannel(this.source);
     this.feed.close();
   }
 
-  /** Throws a 429 (before any stream byte) past MAX_CONNECTIONS_PER_USER open streams. */
+  /**
+   * A dashboard stream: the missed ticks or a snapshot first, then live. Throws a 429 (before
+   * any stream byte) past MAX_CONNECTIONS_PER_USER open streams of this user.
+   */
   stream(user: StreamUser, lastEventId: string | undefined): Observable<MessageEvent> {
-    // Opened during a shutdown: ends at once, and the client comes back after its `retry:`
-    // (an error status would make an EventSource give up).
-    if (this.closed) return EMPTY;
-    const max = this.config.maxConnectionsPerUser;
-    if ((this.streamsPerUser.get(user.id) ?? 0) >= max) {
-      throw new HttpException(
-        `Too many open dashboard streams for this user (at most ${max}): close one before opening another`,
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    return sseStream(
-      this.feed.stream(user.id, lastEventId, () => this.metrics.current()),
-      {
-        heartbeatMs: this.config.heartbeatMs,
-        retryMs: DASHBOARD_RETRY_MS,
-        expiresAt: user.tokenExp,
-        // Registered before the first event is built, so the opening snapshot counts this user.
-        onOpen: () => {
-          const release = this.presence.track(user.id, 'dashboard');
-          this.openStreams++;
-          this.streamsPerUser.set(user.id, (this.streamsPerUser.get(user.id) ?? 0) + 1);
-          return () => {
-            this.openStreams--;
-            const left = (this.streamsPerUser.get(user.id) ?? 1) - 1;
-            if (left > 0) this.streamsPerUser.set(user.id, left);
-            else this.streamsPerUser.delete(user.id);
-            release();
-          };
-        },
-      },
-    );
+    return this.hub.open(this.source, user, lastEventId);
   }
 
   snapshot(): Promise<DashboardMetrics> {
@@ -189,7 +149,7 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
 
   connections(): DashboardConnectionsResponse {
     return {
-      dashboardStreams: this.openStreams,
+      dashboardStreams: this.hub.size(this.source),
       activeUsers: this.presence.activeUsers(),
       connections: {
         dashboard: this.presence.connections('dashboard'),
@@ -206,7 +166,6 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
    * locally meanwhile), and they agree on one leader again once it is back.
    */
   private async lead(): Promise<boolean> {
-    if (!this.lease) return true;
     let leading: boolean;
     try {
       leading = await this.lease.acquire();

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 
+import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -8,8 +9,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Requests being answered right now, so that a shutdown lets them finish (stored and
  * answered) before the listener and the remaining connections close: requests already sent
  * when the signal came (in flight, in the socket buffers, or on connections still in the
- * accept backlog) are served, and the server closes once it is quiet.
+ * accept backlog) are served, and the server closes once it is quiet. One per application
+ * (LifecycleModule): the HTTP app counts into it, the ShutdownService drains it.
  */
+@Injectable()
 export class InFlightRequests {
   private count = 0;
   /** Requests and connections seen so far: the drain waits until neither moves. */
@@ -72,6 +75,3 @@ export class InFlightRequests {
     waiters.forEach((w) => w());
   }
 }
-
-/** One per process: the HTTP app counts into it, the ShutdownService drains it. */
-export const inFlightRequests = new InFlightRequests();

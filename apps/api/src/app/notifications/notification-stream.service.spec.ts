@@ -3,7 +3,9 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 
 import { NOTIFICATION_STREAMS_PER_USER } from '@realtime/contracts';
 
-import { HEARTBEAT } from '../../common/sse';
+import { ShutdownSignal } from '../../common/shutdown-signal';
+import { HEARTBEAT } from '../../common/streams/sse-frame';
+import { StreamHub } from '../../common/streams/stream-hub';
 import type { AppConfig } from '../../config/app-config';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { InProcessEventBus } from '../../infra/event-bus/in-process-event-bus';
@@ -19,16 +21,20 @@ describe('NotificationStreamService', () => {
   let bed: Awaited<ReturnType<typeof notificationsTestbed>>;
   let presence: PresenceService;
   let streams: NotificationStreamService;
+  let shutdown: ShutdownSignal;
+  let hub: StreamHub;
   const subs: Subscription[] = [];
 
   beforeEach(async () => {
     bed = await notificationsTestbed();
     presence = new PresenceService();
+    shutdown = new ShutdownSignal();
+    hub = new StreamHub({ heartbeatMs: 1000 }, presence, shutdown);
     streams = new NotificationStreamService(
       bed.database,
       { heartbeatMs: 1000 } as AppConfig,
       bed.bus,
-      presence,
+      hub,
       bed.notifications,
     );
   });
@@ -187,7 +193,7 @@ describe('NotificationStreamService', () => {
       bed.database,
       { heartbeatMs: 1000, notificationStreamsPerUser: 2 } as AppConfig,
       bed.bus,
-      presence,
+      hub,
       bed.notifications,
     );
     collect(limited.open(BOB, undefined));
@@ -200,7 +206,7 @@ describe('NotificationStreamService', () => {
   it('ends open streams at shutdown, and a stream opened later ends at once', async () => {
     const s = collect(streams.open(BOB, undefined));
     await s.next(1);
-    streams.beforeApplicationShutdown();
+    shutdown.fire();
     expect(s.completed).toBe(true);
     expect(presence.activeUsers()).toBe(0);
     const late = collect(streams.open(BOB, undefined));
@@ -216,7 +222,7 @@ describe('NotificationStreamService', () => {
       bed.database,
       { heartbeatMs: 1000 } as AppConfig,
       link,
-      presence,
+      hub,
       bed.notifications,
     );
     const titles = (got: MessageEvent[]) => got.slice(1).map((e) => JSON.parse(e.data as string).title);

@@ -4,16 +4,16 @@ import {
   Get,
   Headers,
   HttpCode,
-  Logger,
+  type MessageEvent,
   Param,
   Post,
   Put,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
 
 import {
   type BroadcastNotificationRequest,
@@ -35,9 +35,8 @@ import { ActionRateLimits } from '../../common/action-rate-limits';
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { Roles, Scope } from '../../common/roles.decorator';
-import { SSE_MAX_PENDING_CHARS, writeSse } from '../../common/sse';
+import { EventStream } from '../../common/streams/event-stream.decorator';
 import { ZodBody, ZodPipe } from '../../common/zod-body';
-import { ConnectionRevoker } from '../accounts/connection-revoker';
 import type { VerifiedUser } from '../auth/token.service';
 import { NotificationIdPipe } from './notification-id.pipe';
 import { parseLastEventId } from './notification-events';
@@ -54,12 +53,9 @@ type ListQuery = Required<Pick<NotificationListQuery, 'limit'>> & Pick<Notificat
 @ApiBearerAuth()
 @Controller('notifications')
 export class NotificationsController {
-  private readonly logger = new Logger(NotificationsController.name);
-
   constructor(
     private readonly notifications: NotificationsService,
     private readonly streams: NotificationStreamService,
-    private readonly revoker: ConnectionRevoker,
     private readonly limits: ActionRateLimits,
   ) {}
 
@@ -108,24 +104,16 @@ export class NotificationsController {
    * on its own keeps its first URL.
    */
   @StreamAuth()
-  @Get('stream')
-  @ApiProduces('text/event-stream')
+  @EventStream('stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false })
   @ApiQuery({ name: 'lastEventId', required: false })
   stream(
     @CurrentUser() user: VerifiedUser,
     @Headers('last-event-id') header: string | undefined,
     @Query('lastEventId') query: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): void {
-    // open() throws the 429 before any byte is written; writeSse: see the dashboard stream.
-    const events$ = this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
-    // Ends when the user is disabled or the session signed out (accounts, issue 12).
-    writeSse(req, res, this.revoker.endOnRevoke(events$, { id: user.id, sessionId: user.sessionId }), {
-      maxPendingBytes: SSE_MAX_PENDING_CHARS,
-      logger: this.logger,
-    });
+  ): Observable<MessageEvent> {
+    // open() throws the 429 before any byte is written.
+    return this.streams.open(user, parseLastEventId(header) ?? parseLastEventId(query));
   }
 
   @Post()

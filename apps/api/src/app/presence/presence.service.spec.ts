@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../config/app-config';
 import { RedisEventBus } from '../../infra/event-bus/redis-event-bus';
+import { RedisPresenceRegistry } from '../../infra/redis/redis-presence-registry';
 import { TEST_REDIS_URL, deleteKeys, testPrefix, testRedis } from '../../infra/redis/testing';
 import { PresenceService } from './presence.service';
 
@@ -31,7 +32,9 @@ describe('PresenceService across instances (real Redis)', () => {
     const bus = new RedisEventBus(TEST_REDIS_URL, prefix);
     buses.push(bus);
     expect(await bus.waitUntilReady()).toBe(true);
-    const presence = new PresenceService(bus, { presenceTtlMs: 60_000 } as AppConfig);
+    const presence = new PresenceService(new RedisPresenceRegistry(bus.client, bus.prefix), {
+      presenceTtlMs: 60_000,
+    } as AppConfig);
     services.push(presence);
     return presence;
   };

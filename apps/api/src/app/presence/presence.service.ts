@@ -10,10 +10,8 @@ import {
 } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { EventBus } from '../../infra/event-bus/event-bus';
-import { redisBusOf } from '../../infra/event-bus/redis-event-bus';
 import { Metrics } from '../../infra/metrics/metrics';
-import { PresenceRegistry } from './presence-registry';
+import { LocalPresenceRegistry, PresenceRegistry } from '../../infra/shared-state/presence-registry';
 
 export type ConnectionKind = 'dashboard' | 'notifications' | 'chat';
 
@@ -29,7 +27,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   private readonly perUser = new Map<number, number>();
   private readonly perKind = new Map<ConnectionKind, number>();
   readonly instanceId = randomBytes(6).toString('hex');
-  private readonly registry: PresenceRegistry | null;
+  private readonly registry: PresenceRegistry;
   private readonly ttlMs: number;
   /** The other live instances' users as of `remoteAt` (this process's clock). */
   private remote = new Map<string, number[]>();
@@ -41,18 +39,16 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   private failing = false;
 
   constructor(
-    @Optional() bus?: EventBus,
+    @Optional() registry?: PresenceRegistry,
     @Optional() @Inject(APP_CONFIG) config?: AppConfig,
     @Optional() private readonly metrics?: Metrics,
   ) {
     metrics?.identify(this.instanceId);
-    const redis = bus ? redisBusOf(bus) : null;
-    this.registry = redis ? new PresenceRegistry(redis.client, redis.prefix) : null;
+    this.registry = registry ?? new LocalPresenceRegistry();
     this.ttlMs = config?.presenceTtlMs ?? 6000;
   }
 
   onModuleInit() {
-    if (!this.registry) return;
     void this.sync();
     this.timer = setInterval(() => void this.sync(), Math.max(100, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
@@ -62,7 +58,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.registry?.leave(this.instanceId).catch(() => undefined);
+    await this.registry.leave(this.instanceId).catch(() => undefined);
   }
 
   /** Registers one connection; call the returned function exactly once when it closes. */
@@ -93,7 +89,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
    * have run out, then only this instance's.
    */
   activeUsers(): number {
-    if (!this.registry || Date.now() - this.remoteAt > this.ttlMs || this.remote.size === 0) {
+    if (Date.now() - this.remoteAt > this.ttlMs || this.remote.size === 0) {
       return this.perUser.size;
     }
     const users = new Set(this.perUser.keys());
@@ -123,7 +119,6 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
    * Calls made while one runs are folded into one more run after it.
    */
   sync(): Promise<void> {
-    if (!this.registry) return Promise.resolve();
     if (this.inFlight) {
       this.again = true;
       return this.inFlight;
@@ -139,9 +134,8 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private async exchange() {
-    const registry = this.registry!;
     try {
-      this.remote = await registry.exchange(this.instanceId, [...this.perUser.keys()], this.ttlMs);
+      this.remote = await this.registry.exchange(this.instanceId, [...this.perUser.keys()], this.ttlMs);
       this.remoteAt = Date.now();
       if (this.failing) this.logger.log('presence shared through Redis again');
       this.failing = false;
@@ -155,7 +149,7 @@ export class PresenceService implements OnModuleInit, BeforeApplicationShutdown 
 
   /** A user came or went here: tell the others soon (once per turn of the event loop). */
   private changed() {
-    if (!this.registry || this.scheduled || !this.timer) return;
+    if (this.scheduled || !this.timer) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;

@@ -152,8 +152,3 @@ export class RedisEventBus extends EventBus {
     this.sub.disconnect();
   }
 }
-
-/** The Redis bus behind `bus`, or null with the in-process bus: for state shared through Redis. */
-export function redisBusOf(bus: EventBus): RedisEventBus | null {
-  return bus instanceof RedisEventBus ? bus : null;
-}

@@ -1,5 +1,7 @@
 import type Redis from 'ioredis';
 
+import type { LeaderLease } from '../shared-state/leader-election';
+
 /** Keeps the lock when we hold it, takes it when nobody does: 1 if we hold it afterwards. */
 const ACQUIRE = `
 local holder = redis.call('GET', KEYS[1])
@@ -24,7 +26,7 @@ return 0
  * holder stops renewing (it died, or lost Redis) the lease runs out and the next instance to
  * ask takes it. Good for electing one publisher, not for mutual exclusion of critical data.
  */
-export class LeaderLock {
+export class LeaderLock implements LeaderLease {
   constructor(
     private readonly redis: Redis,
     readonly key: string,

@@ -1,10 +1,9 @@
-import type { RedisTokenBucket } from '../../infra/redis/redis-token-bucket';
-import { ChatRateLimit } from './chat-rate-limit';
+import { type SharedTokenBucket, UserRateLimit } from './user-rate-limit';
 
-describe('ChatRateLimit', () => {
+describe('UserRateLimit', () => {
   it('asks the shared bucket when there is one', async () => {
-    const shared = { take: jest.fn(async () => 250) } as unknown as RedisTokenBucket;
-    const limit = new ChatRateLimit(1, 1, shared);
+    const shared = { take: jest.fn(async () => 250) } as unknown as SharedTokenBucket;
+    const limit = new UserRateLimit('chat', 1, 1, shared);
     expect(await limit.take(1)).toBe(250);
   });
 
@@ -15,9 +14,9 @@ describe('ChatRateLimit', () => {
         if (down) throw new Error('Connection is closed.');
         return 0;
       }),
-    } as unknown as RedisTokenBucket;
+    } as unknown as SharedTokenBucket;
     const now = 1_000;
-    const limit = new ChatRateLimit(1, 2, shared, () => now);
+    const limit = new UserRateLimit('chat', 1, 2, shared, () => now);
     expect([await limit.take(1), await limit.take(1)]).toEqual([0, 0]);
     expect(await limit.take(1)).toBe(1000);
     down = false;

@@ -1,5 +1,7 @@
 import type Redis from 'ioredis';
 
+import { PresenceRegistry } from '../shared-state/presence-registry';
+
 /**
  * One Lua round-trip: writes this instance's users (a JSON array under its own key, expiring
  * after the TTL), registers the instance with its expiry time, forgets instances whose entry
@@ -38,11 +40,13 @@ return 1
  * by expiry) and `<prefix>presence:<instance>` (its user ids). An instance that dies stops
  * refreshing, and its users stop counting once its TTL is over.
  */
-export class PresenceRegistry {
+export class RedisPresenceRegistry extends PresenceRegistry {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    super();
+  }
 
   private get index(): string {
     return `${this.prefix}presence:instances`;

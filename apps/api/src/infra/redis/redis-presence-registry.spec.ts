@@ -1,7 +1,7 @@
-import { deleteKeys, testPrefix, testRedis } from '../../infra/redis/testing';
-import { PresenceRegistry } from './presence-registry';
+import { RedisPresenceRegistry } from './redis-presence-registry';
+import { deleteKeys, testPrefix, testRedis } from './testing';
 
-describe('PresenceRegistry (real Redis)', () => {
+describe('RedisPresenceRegistry (real Redis)', () => {
   const redis = testRedis();
   const prefix = testPrefix();
   afterAll(async () => {
@@ -10,7 +10,7 @@ describe('PresenceRegistry (real Redis)', () => {
   });
 
   it("returns the other live instances' users, forgets one that leaves or stops refreshing", async () => {
-    const registry = new PresenceRegistry(redis, prefix);
+    const registry = new RedisPresenceRegistry(redis, prefix);
     expect(await registry.exchange('a', [1, 2], 60_000)).toEqual(new Map());
     expect(await registry.exchange('b', [2, 3], 60_000)).toEqual(new Map([['a', [1, 2]]]));
     expect(await registry.exchange('c', [], 100)).toEqual(

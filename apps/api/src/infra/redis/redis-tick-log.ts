@@ -1,10 +1,6 @@
 import type Redis from 'ioredis';
 
-export interface LoggedTick {
-  id: number;
-  /** The metrics JSON as published. */
-  data: string;
-}
+import type { LoggedTick, TickLog } from '../shared-state/tick-log';
 
 /**
  * The cluster's shared record of recent ticks, a Redis Stream whose entry ids are the tick ids
@@ -14,7 +10,7 @@ export interface LoggedTick {
  * Redis refuses an id at or below the newest entry, so a second publisher (a leader that has
  * not noticed losing its lease) cannot put an older tick into the log.
  */
-export class TickLog {
+export class RedisTickLog implements TickLog {
   constructor(
     private readonly redis: Redis,
     readonly key: string,

@@ -1,0 +1,61 @@
+import { Logger } from '@nestjs/common';
+
+import { RateLimiter } from './rate-limiter';
+
+/** Spends one token of a key in a shared store (Redis): 0, or the milliseconds until one is back. */
+export interface SharedTokenBucket {
+  take(key: string | number): Promise<number>;
+}
+
+/**
+ * The per-user limit of one action (chat messages, published notifications …): a token bucket
+ * per key, in Redis when the cluster shares one (a user cannot go faster by spreading
+ * connections over instances), in-process otherwise, and in-process too while Redis does not
+ * answer, so an action is never refused or held up because Redis is away. Create one per
+ * limited action through `RateLimits.create`.
+ */
+export class UserRateLimit {
+  private readonly logger: Logger;
+  private readonly local: RateLimiter;
+  private failing = false;
+
+  constructor(
+    readonly name: string,
+    perSecond: number,
+    burst: number,
+    private readonly shared: SharedTokenBucket | null,
+    now?: () => number,
+  ) {
+    this.logger = new Logger(`RateLimit:${name}`);
+    this.local = new RateLimiter(perSecond, burst, now);
+  }
+
+  /** Spends one token of `key`: 0 when allowed, otherwise the milliseconds until one is back. */
+  async take(key: number | string): Promise<number> {
+    if (this.shared) {
+      try {
+        const wait = await this.shared.take(key);
+        if (this.failing) this.logger.log(`${this.name} rate limit shared through Redis again`);
+        this.failing = false;
+        return wait;
+      } catch (err) {
+        if (!this.failing)
+          this.logger.warn(`${this.name} rate limit per instance for now: ${(err as Error).message}`);
+        this.failing = true;
+      }
+    }
+    return this.local.take(key);
+  }
+}
+
+/** Makes the per-user limits: cluster-wide with Redis, per process otherwise. */
+export abstract class RateLimits {
+  /** The limit of action `name` (its keys are `<prefix><name>:rate:<key>` in Redis). */
+  abstract create(name: string, perSecond: number, burst: number): UserRateLimit;
+}
+
+export class LocalRateLimits extends RateLimits {
+  create(name: string, perSecond: number, burst: number): UserRateLimit {
+    return new UserRateLimit(name, perSecond, burst, null);
+  }
+}
