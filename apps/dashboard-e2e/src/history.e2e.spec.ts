@@ -72,7 +72,7 @@ describe('history and alerts in the dashboard', () => {
 
     await page.getByTestId('resume').click();
     // Resuming catches up at once with everything that arrived meanwhile.
-    expect(await attr('chart-orders', 'data-points')).toBeGreaterThanOrEqual(frozen + 3);
+    await waitForAttr('chart-orders', 'data-points', frozen + 3);
     await page.getByTestId('pause').waitFor();
 
     // The CSV of the visible range.
