@@ -1,6 +1,7 @@
 import type { InstancesResponse, LoginResponse } from '@realtime/contracts';
 import { login, request } from '@realtime/test-support';
 
+import { openStream as openDashboard } from '../dashboard/dashboard-support';
 import { notify, openStream as openNotifications } from '../notifications/clients';
 import { waitForLog } from '../metrics/log-lines';
 import { Scrape, scrape, scrapeUntil } from '../metrics/prometheus';
@@ -144,5 +145,36 @@ describe('cluster: metrics and traces of two instances', () => {
       (r) => (r.instances?.find((i) => i.instanceId === idB)?.connections.notifications ?? 0) >= 1,
       "B's stream in the record A heard",
     );
+  });
+
+  it('counts stream writes, tick fan-outs and a resume on the instance that served them', async () => {
+    const { a, b } = cluster;
+    const [beforeA, beforeB] = [await scrape(a, TOKEN), await scrape(b, TOKEN)];
+    const onA = await openDashboard(a, bob.accessToken);
+    open.push(onA);
+    const [tick] = await onA.waitForEvents('metrics', 2);
+    // The client comes back on B with A's last id: B replays from its own ring.
+    const onB = await openDashboard(b, bob.accessToken, { 'last-event-id': tick.id! });
+    open.push(onB);
+    await onB.waitForEvents('metrics');
+    const replayed = { kind: 'dashboard', outcome: 'replayed' };
+    const afterB = await scrapeUntil(
+      b,
+      TOKEN,
+      (s) => s.value('rt_resumes_total', replayed) > beforeB.value('rt_resumes_total', replayed),
+      'the resume on B',
+    );
+    const afterA = await scrape(a, TOKEN);
+    expect(afterA.value('rt_resumes_total', replayed)).toBe(beforeA.value('rt_resumes_total', replayed));
+    for (const [after, before] of [
+      [afterA, beforeA],
+      [afterB, beforeB],
+    ]) {
+      const delivered = (s: Scrape) => s.value('rt_events_delivered_total', { channel: 'dashboard' });
+      expect(delivered(after)).toBeGreaterThan(delivered(before));
+      // Every instance fans out the ticks it hears, the publisher's own included.
+      const fanouts = (s: Scrape) => s.value('rt_tick_fanout_duration_seconds_count');
+      expect(fanouts(after)).toBeGreaterThan(fanouts(before));
+    }
   });
 });
