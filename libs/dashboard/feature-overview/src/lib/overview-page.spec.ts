@@ -224,7 +224,12 @@ describe('OverviewPage', () => {
         t += 5000;
         messages.next({
           kind: 'event',
-          value: { type: 'metrics', id: String(t), data: metrics(t, { ordersPerMinute: orders }), receivedAt: now },
+          value: {
+            type: 'metrics',
+            id: String(t),
+            data: metrics(t, { ordersPerMinute: orders }),
+            receivedAt: now,
+          },
         });
       }
       fixture.detectChanges();

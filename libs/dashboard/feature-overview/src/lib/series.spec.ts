@@ -1,6 +1,14 @@
 import type { DashboardMetrics } from '@realtime/contracts';
 
-import { MAX_CHART_POINTS, estimateTickMs, foldStepMs, mergeMetrics, valueAgo, weightOf, withWeight } from './series';
+import {
+  MAX_CHART_POINTS,
+  estimateTickMs,
+  foldStepMs,
+  mergeMetrics,
+  valueAgo,
+  weightOf,
+  withWeight,
+} from './series';
 
 const m = (timestamp: number, ordersPerMinute = 1): DashboardMetrics => ({
   activeUsers: 1,

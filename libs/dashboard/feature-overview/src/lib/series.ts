@@ -30,7 +30,11 @@ export function foldMetrics(older: DashboardMetrics, newer: DashboardMetrics): D
   const a = weightOf(older);
   const b = weightOf(newer);
   const avg = (x: number | undefined, y: number | undefined) =>
-    x === undefined || !Number.isFinite(x) ? y : y === undefined || !Number.isFinite(y) ? x : (x * a + y * b) / (a + b);
+    x === undefined || !Number.isFinite(x)
+      ? y
+      : y === undefined || !Number.isFinite(y)
+        ? x
+        : (x * a + y * b) / (a + b);
   const folded: DashboardMetrics = {
     ...newer,
     activeUsers: avg(older.activeUsers, newer.activeUsers) as number,

@@ -20,14 +20,14 @@ export function rangeMs(key: TimeRangeKey): number {
 export function bucketToMetrics(bucket: DashboardHistoryBucket, currency: string): DashboardMetrics {
   return withWeight(
     {
-    activeUsers: bucket.activeUsers.avg,
-    ordersPerMinute: bucket.ordersPerMinute.avg,
-    revenue: bucket.revenue.avg,
-    currency,
-    ordersToday: bucket.ordersToday.avg,
-    systemStatus: bucket.systemStatus,
-    components: {},
-    timestamp: bucket.t,
+      activeUsers: bucket.activeUsers.avg,
+      ordersPerMinute: bucket.ordersPerMinute.avg,
+      revenue: bucket.revenue.avg,
+      currency,
+      ordersToday: bucket.ordersToday.avg,
+      systemStatus: bucket.systemStatus,
+      components: {},
+      timestamp: bucket.t,
     },
     bucket.samples,
   );
