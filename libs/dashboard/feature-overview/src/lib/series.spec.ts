@@ -89,8 +89,9 @@ describe('mergeMetrics with a step (folding live ticks)', () => {
     }
     expect(most).toBeLessThanOrEqual(MAX_CHART_POINTS + 1);
     expect(points[points.length - 1].timestamp).toBeGreaterThanOrEqual(19_999 * 50 - step);
-    // At the usual 5 s tick nothing is folded: every tick of the window is a point.
+    // At the usual 5 s tick nothing is folded, on 15 min nor on 1 h: every tick of the window is a point.
     expect(step).toBeLessThan(5000);
+    expect(foldStepMs(3_600_000, 60_000)).toBeLessThan(5000);
   });
 
   it('drops whole steps that fall out of a long range', () => {

@@ -51,9 +51,15 @@ export function foldMetrics(older: DashboardMetrics, newer: DashboardMetrics): D
   return folded;
 }
 
-/** The step live ticks fold into on a range: the stored series' step, at least range / MAX_CHART_POINTS. */
+/**
+ * The step live ticks fold into on a range: at least range / MAX_CHART_POINTS (so even fast ticks
+ * keep the count bounded) and, on a long range (one whose usual 5 s ticks would be more than
+ * MAX_CHART_POINTS: 24 h, 7 d, 30 d), the stored series' step. The 15 min and 1 h ranges keep
+ * every usual tick.
+ */
 export function foldStepMs(rangeMs: number, storedStepMs = 0): number {
-  return Math.max(storedStepMs, Math.ceil(rangeMs / MAX_CHART_POINTS));
+  const least = Math.ceil(rangeMs / MAX_CHART_POINTS);
+  return rangeMs / DEFAULT_TICK_MS > MAX_CHART_POINTS ? Math.max(storedStepMs, least) : least;
 }
 
 /**
