@@ -192,5 +192,5 @@ describe('demo order simulator', () => {
     const list = await request<OrderListResponse>(api, 'GET', '/api/orders?limit=10', { token: accessToken });
     expect(list.body.items.length).toBeGreaterThanOrEqual(2);
     expect(list.body.items.every((o) => o.idempotencyKey === null && o.amount > 0)).toBe(true);
-  });
+  }, 90_000);
 });
