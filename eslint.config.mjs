@@ -42,8 +42,17 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:util',
+                'type:data-access',
+                'type:test-support',
+              ],
             },
+            // What measures or tests the product is never imported by it: only e2e projects may
+            // use test-support, and nothing may import the bench.
+            { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
           ],
         },
       ],

@@ -18,6 +18,7 @@ const PAGES: Record<string, (page: Page) => Promise<unknown>> = {
   '/dashboard': (page) => page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor(),
   '/notifications': (page) => page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor(),
   '/chat': (page) => page.getByTestId('composer').waitFor(),
+  '/alerts': (page) => page.getByTestId('rule-form').waitFor(),
   // alice is an admin.
   '/operations': (page) => page.getByTestId('instance-count').waitFor(),
 };
@@ -87,6 +88,7 @@ describe('accessibility (axe-core): every page, light and dark, desktop and phon
           '/dashboard': [],
           '/notifications': [],
           '/chat': [],
+          '/alerts': [],
           '/operations': [],
         });
       });

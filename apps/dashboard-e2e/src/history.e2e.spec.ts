@@ -1,12 +1,21 @@
-import { resolve } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { ApiProcess, login, request } from '@realtime/test-support';
 import type { Browser, Page } from 'playwright-core';
 
-import { launchChromium, signIn } from './support/browser';
+import { RESULTS_DIR, launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
 
 const DOCS = resolve(__dirname, '../../../docs');
+
+/** Saves a screenshot under test-results/; the README's copy in docs/ only with E2E_UPDATE_DOCS=1. */
+async function screenshot(page: Page, name: string, fullPage = false) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, name);
+  await page.screenshot({ path, fullPage });
+  if (process.env.E2E_UPDATE_DOCS === '1') copyFileSync(path, resolve(DOCS, name));
+}
 
 /** History, pause and resume, alerts and annotations on the overview, as bob (an operator) sees them. */
 describe('history and alerts in the dashboard', () => {
@@ -72,7 +81,7 @@ describe('history and alerts in the dashboard', () => {
 
     await page.getByTestId('resume').click();
     // Resuming catches up at once with everything that arrived meanwhile.
-    expect(await attr('chart-orders', 'data-points')).toBeGreaterThanOrEqual(frozen + 3);
+    await waitForAttr('chart-orders', 'data-points', frozen + 3);
     await page.getByTestId('pause').waitFor();
 
     // The CSV of the visible range.
@@ -112,13 +121,13 @@ describe('history and alerts in the dashboard', () => {
       .getByRole('img', { name: /Orders per minute/ })
       .waitFor();
 
-    await page.screenshot({ path: resolve(DOCS, 'screenshot-history-alert.png') });
+    await screenshot(page, 'screenshot-history-alert.png');
 
     // The rules page lists it, firing, with its history.
     await page.getByRole('link', { name: 'Alerts' }).click();
     await page.getByTestId('rule').filter({ hasText: 'no orders (browser)' }).waitFor();
     await page.getByTestId('rule-state').filter({ hasText: 'firing' }).waitFor();
     await page.getByTestId('alert-history').filter({ hasText: 'Fired no orders (browser)' }).waitFor();
-    await page.screenshot({ path: resolve(DOCS, 'screenshot-alert-rules.png'), fullPage: true });
+    await screenshot(page, 'screenshot-alert-rules.png', true);
   });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 
-import { ApiProcess, TestDatabase } from '@realtime/test-support';
+import { ApiProcess, TEST_MONITORING_TOKEN, TestDatabase } from '@realtime/test-support';
 
 import { launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
@@ -55,7 +55,11 @@ describe('operations page on a cluster', () => {
   it('shows both instances to an admin, with their tick roles', async () => {
     const ids = await Promise.all(
       [a, b].map(async (api) => {
-        const health = (await (await fetch(`${api.baseUrl}/api/health`)).json()) as {
+        // The details are for monitoring: the harness starts every API with TEST_MONITORING_TOKEN.
+        const res = await fetch(`${api.baseUrl}/api/health`, {
+          headers: { authorization: `Bearer ${TEST_MONITORING_TOKEN}` },
+        });
+        const health = (await res.json()) as {
           details: { connections: { instance: string } };
         };
         return health.details.connections.instance;

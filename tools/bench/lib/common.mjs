@@ -306,7 +306,7 @@ export async function login(url, username, password = 'demo-password') {
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
   const body = await res.json();
-  return { token: body.accessToken, userId: body.user.id, username };
+  return { token: body.accessToken, userId: body.user.id, username, role: body.user.role };
 }
 
 export function loginAll(url) {

@@ -45,7 +45,8 @@ async function startTarget(target, tickMs, o, template) {
   if (target === 'ours') {
     const nodeArgs = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [];
     const api = await new Api({ env: { DASHBOARD_TICK_MS: String(tickMs) }, nodeArgs }).start();
-    const users = await loginAll(api.url);
+    // Streams of the users who may refresh (operators and admins): a viewer's refresh is a 403.
+    const users = (await loginAll(api.url)).filter((u) => u.role !== 'viewer');
     const snapshot = await (
       await fetch(`${api.url}/api/dashboard/snapshot`, {
         headers: { authorization: `Bearer ${users[0].token}` },

@@ -1,6 +1,7 @@
 import type { InstancesResponse, LoginResponse } from '@realtime/contracts';
 import { login, request } from '@realtime/test-support';
 
+import { openStream as openDashboard } from '../dashboard/dashboard-support';
 import { notify, openStream as openNotifications } from '../notifications/clients';
 import { waitForLog } from '../metrics/log-lines';
 import { Scrape, scrape, scrapeUntil } from '../metrics/prometheus';
@@ -144,5 +145,43 @@ describe('cluster: metrics and traces of two instances', () => {
       (r) => (r.instances?.find((i) => i.instanceId === idB)?.connections.notifications ?? 0) >= 1,
       "B's stream in the record A heard",
     );
+  });
+
+  it('counts stream writes, tick fan-outs and a resume on the instance that served them', async () => {
+    const { a, b } = cluster;
+    const [beforeA, beforeB] = [await scrape(a, TOKEN), await scrape(b, TOKEN)];
+    const onA = await openDashboard(a, bob.accessToken);
+    open.push(onA);
+    const [tick] = await onA.waitForEvents('metrics', 2);
+    // The client comes back on B with A's last id: B replays from its own ring.
+    const onB = await openDashboard(b, bob.accessToken, { 'last-event-id': tick.id! });
+    open.push(onB);
+    await onB.waitForEvents('metrics');
+    const replayed = { kind: 'dashboard', outcome: 'replayed' };
+    const afterB = await scrapeUntil(
+      b,
+      TOKEN,
+      (s) => s.value('rt_resumes_total', replayed) > beforeB.value('rt_resumes_total', replayed),
+      'the resume on B',
+    );
+    const afterA = await scrape(a, TOKEN);
+    expect(afterA.value('rt_resumes_total', replayed)).toBe(beforeA.value('rt_resumes_total', replayed));
+    const delivered = (s: Scrape) => s.value('rt_events_delivered_total', { channel: 'dashboard' });
+    const fanouts = (s: Scrape) => s.value('rt_tick_fanout_duration_seconds_count');
+    for (const [api, after, before] of [
+      [a, afterA, beforeA],
+      [b, afterB, beforeB],
+    ] as const) {
+      expect(delivered(after)).toBeGreaterThan(delivered(before));
+      // Every instance fans out the ticks it hears, the publisher's own included. A stream's
+      // first live ticks can reach it through its own catch-up listener, so wait for the next
+      // tick that goes through the instance's fan-out.
+      await scrapeUntil(
+        api,
+        TOKEN,
+        (s) => fanouts(s) > fanouts(before),
+        'a tick fanned out on each instance',
+      );
+    }
   });
 });

@@ -2,7 +2,7 @@ import { ApiProcess, freePort, login, request } from '@realtime/test-support';
 
 import { ChatClient } from '../chat/chat-client';
 import { openStream as openDashboard } from '../dashboard/dashboard-support';
-import { notify } from '../notifications/clients';
+import { notify, openStream as openNotifications } from '../notifications/clients';
 import { signToken } from '../reliability/support';
 import { logLines } from './log-lines';
 import { OWN_METRICS, RUNTIME_METRICS, Scrape, scrape, scrapeUntil } from './prometheus';
@@ -23,6 +23,7 @@ describe('metrics: GET /api/metrics on one instance', () => {
         NOTIFY_RATE_BURST: '1',
         NOTIFY_RATE_PER_S: '1',
         LOG_LEVEL: 'debug',
+        DASHBOARD_TICK_MS: '300',
       },
     });
   });
@@ -165,5 +166,47 @@ describe('metrics: GET /api/metrics on one instance', () => {
       (s) => open(s, 'chat') === open(before, 'chat') && open(s, 'dashboard') === open(before, 'dashboard'),
       'the closed socket and stream to be counted out',
     );
+  });
+
+  it('counts what streams write, ticks fanned out, and resumes by outcome', async () => {
+    const bob = await login(api, 'bob');
+    const before = await scrape(api, TOKEN);
+    const first = await openDashboard(api, bob.accessToken);
+    const [tick] = await first.waitForEvents('metrics');
+    // Resumed at the last tick: replayed from the ring (nothing missed).
+    const replayed = await openDashboard(api, bob.accessToken, { 'last-event-id': tick.id! });
+    await replayed.waitForEvents('metrics');
+    replayed.close();
+    // An id older than the ring: a reset.
+    const reset = await openDashboard(api, bob.accessToken, { 'last-event-id': '1' });
+    await reset.waitForEvents('reset');
+    reset.close();
+    // A notification stream resumes from the database.
+    const notes = await openNotifications(api, bob.accessToken, { 'last-event-id': '0' });
+    await notes.waitForEvents('connected');
+    notes.close();
+    const resumes = (s: Scrape, kind: string, outcome: string) =>
+      s.value('rt_resumes_total', { kind, outcome });
+    const after = await scrapeUntil(
+      api,
+      TOKEN,
+      (s) => resumes(s, 'notifications', 'from_database') > resumes(before, 'notifications', 'from_database'),
+      'the notification resume to be counted',
+    );
+    expect(resumes(after, 'dashboard', 'replayed') - resumes(before, 'dashboard', 'replayed')).toBe(1);
+    expect(resumes(after, 'dashboard', 'reset') - resumes(before, 'dashboard', 'reset')).toBe(1);
+    expect(
+      resumes(after, 'notifications', 'from_database') - resumes(before, 'notifications', 'from_database'),
+    ).toBe(1);
+    const delivered = (s: Scrape, channel: string) => s.value('rt_events_delivered_total', { channel });
+    // At least the four openings: three metrics snapshots and a reset; one connected.
+    expect(delivered(after, 'dashboard') - delivered(before, 'dashboard')).toBeGreaterThanOrEqual(4);
+    expect(delivered(after, 'notifications') - delivered(before, 'notifications')).toBeGreaterThanOrEqual(1);
+    const bytes = (s: Scrape, kind: string) => s.value('rt_stream_bytes_written_total', { kind });
+    expect(bytes(after, 'dashboard') - bytes(before, 'dashboard')).toBeGreaterThan(tick.data.length * 3);
+    // Ticks go on (every DASHBOARD_TICK_MS): each is timed as it is handed to the streams.
+    const fanouts = (s: Scrape) => s.value('rt_tick_fanout_duration_seconds_count');
+    await scrapeUntil(api, TOKEN, (s) => fanouts(s) > fanouts(after), 'a tick to be fanned out');
+    first.close();
   });
 });

@@ -6,7 +6,10 @@ import { io, type Socket } from 'socket.io-client';
 import { CHAT_NAMESPACE, NOTIFICATION_STREAMS_PER_USER, type LoginResponse } from '@realtime/contracts';
 import { ApiProcess, RawSse, login, request } from '@realtime/test-support';
 
+import { scrape } from '../metrics/prometheus';
 import { until } from './support';
+
+const SCRAPE_TOKEN = 'e2e-scrape-token-0123456789';
 
 const BIG = 'x'.repeat(2000);
 
@@ -17,7 +20,12 @@ describe('a slow consumer', () => {
 
   beforeAll(async () => {
     api = await ApiProcess.start({
-      env: { SIMULATOR: 'false', NOTIFY_RATE_PER_S: '100000', NOTIFY_RATE_BURST: '100000' },
+      env: {
+        SIMULATOR: 'false',
+        NOTIFY_RATE_PER_S: '100000',
+        NOTIFY_RATE_BURST: '100000',
+        METRICS_TOKEN: SCRAPE_TOKEN,
+      },
     });
     [alice, bob] = await Promise.all([login(api, 'alice'), login(api, 'bob')]);
   });
@@ -68,6 +76,10 @@ describe('a slow consumer', () => {
       dropped = (await openStreams()) === 1;
     }
     expect(fast.closed).toBe(false);
+    // The operators see it: one slow reader dropped, on the notification stream.
+    expect(
+      (await scrape(api, SCRAPE_TOKEN)).value('rt_slow_readers_dropped_total', { kind: 'notifications' }),
+    ).toBe(1);
     const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
     const got = fast.events.filter((e) => e.event === 'notification').map((e) => JSON.parse(e.data).id);
     // Concurrent publishes: the stream's order is the event log's, not the order of the answers.

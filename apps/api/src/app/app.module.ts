@@ -28,6 +28,7 @@ import { OperationsModule } from './operations/operations.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { OrdersModule } from './orders/orders.module';
 import { PresenceModule } from './presence/presence.module';
+import { StreamModule } from './stream/stream.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -82,6 +83,7 @@ export class AppModule {
         AnnotationsModule,
         AlertsModule,
         NotificationsModule,
+        StreamModule,
         MetricsEndpointModule,
         OperationsModule,
       ],

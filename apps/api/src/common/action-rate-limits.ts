@@ -6,8 +6,14 @@ import { RateLimits, type UserRateLimit } from '../infra/rate-limit/user-rate-li
 export type LimitedAction = 'refresh' | 'order' | 'notify';
 
 /** Who spends the tokens: the API key when a request carries one, otherwise the user. */
-export function principalKey(user: { id: number; apiKeyId?: number | string }): number | string {
-  return user.apiKeyId !== undefined ? `key:${user.apiKeyId}` : user.id;
+export function principalKey(user: Principal): number | string {
+  return user.apiKey ? `key:${user.apiKey.id}` : user.id;
+}
+
+/** The authenticated caller as the guard puts it on the request (`VerifiedUser`). */
+export interface Principal {
+  id: number;
+  apiKey?: { id: number };
 }
 
 const WHAT: Record<LimitedAction, string> = {
@@ -36,7 +42,7 @@ export class ActionRateLimits {
   }
 
   /** Spends one token of `principal` for `action`, or throws the 429 (body: statusCode, message, retryAfterMs). */
-  async spend(action: LimitedAction, principal: { id: number; apiKeyId?: number | string }): Promise<void> {
+  async spend(action: LimitedAction, principal: Principal): Promise<void> {
     const waitMs = await this.limits[action].take(principalKey(principal));
     if (waitMs <= 0) return;
     throw new HttpException(

@@ -45,6 +45,11 @@ export class DashboardService implements OnApplicationBootstrap, BeforeApplicati
   private ticking = false;
   /** The dashboard channel of the stream core. */
   private readonly source: StreamSource;
+
+  /** The dashboard's channel, for a stream that carries it with others (`GET /api/stream`). */
+  get streamSource(): StreamSource {
+    return this.source;
+  }
   /** The tick publisher's lease (a single instance always holds it). */
   private readonly lease: LeaderLease;
   private leading = false;

@@ -7,6 +7,7 @@ import { NotificationsService } from './notifications.service';
 @Module({
   controllers: [NotificationsController],
   providers: [NotificationsService, NotificationStreamService],
-  exports: [NotificationsService],
+  // The stream source too, for a stream that carries notifications with other channels.
+  exports: [NotificationsService, NotificationStreamService],
 })
 export class NotificationsModule {}

@@ -30,6 +30,9 @@ export abstract class Follower {
   /** Ends the stream after an error. */
   protected abstract fail(err: unknown): void;
   protected abstract get closed(): boolean;
+  /** A stream opened with a cursor got `opening` first (the metrics count resumes by outcome). */
+  protected resumed?(opening: StreamEvent[]): void;
+  private cursor: string | undefined;
 
   /** Whether an event has been sent. */
   get sent(): boolean {
@@ -57,6 +60,7 @@ export abstract class Follower {
 
   /** Reads and sends the opening, then what was held meanwhile. */
   start(cursor: string | undefined): void {
+    this.cursor = cursor;
     let opening: StreamEvent[] | Promise<StreamEvent[]>;
     try {
       opening = this.source.opening(this.userId, cursor);
@@ -102,6 +106,7 @@ export abstract class Follower {
 
   private opened(events: StreamEvent[]) {
     if (this.closed) return;
+    if (this.cursor !== undefined) this.resumed?.(events);
     for (const event of events) this.send(event);
     this.started = true;
     if (this.source.connected !== undefined && !this.source.connected()) this.catchUp();

@@ -4,6 +4,7 @@ import { HttpException, HttpStatus, type LoggerService, type MessageEvent } from
 import { Observable, type Subscription, of } from 'rxjs';
 
 import type { ShutdownSignal } from '../shutdown-signal';
+import type { StreamObserver } from '../stream-observer';
 import { Follower } from './resume';
 import { GOING_AWAY, goingAway } from './sse-frame';
 import { decodeCursor, encodeCursor } from './stream-cursor';
@@ -37,6 +38,8 @@ export interface StreamHubOptions {
   maxPendingBytes?: number;
   slowClientGraceMs?: number;
   logger?: LoggerService;
+  /** Told what streams write, drop, resume and fan out (the metrics). */
+  observer?: StreamObserver;
 }
 
 /** One open stream: its sink, its place in each channel, and what it holds. */
@@ -49,6 +52,8 @@ class Writer {
     readonly sink: StreamSink,
     readonly user: StreamUser,
     readonly retryMs: number,
+    readonly kind: string,
+    readonly observer?: StreamObserver,
   ) {}
 
   write(member: Member, event: MessageEvent) {
@@ -82,6 +87,15 @@ class Member extends Follower {
 
   protected emit(event: StreamEvent) {
     this.writer.write(this, event.event);
+  }
+
+  protected override resumed(opening: StreamEvent[]) {
+    const outcome = opening.some((e) => e.event.type === 'reset')
+      ? 'reset'
+      : this.source.after
+        ? 'from_database'
+        : 'replayed';
+    this.writer.observer?.resumed(this.writer.kind, outcome);
   }
 
   protected fail(err: unknown) {
@@ -127,7 +141,12 @@ export class HubStream extends Observable<MessageEvent> {
 
   /** Serves the stream on an HTTP response (`@EventStream()` calls it). */
   writeTo(req: IncomingMessage, res: ServerResponse, logger?: LoggerService): void {
-    this.hub.attach(this.sources, this.user, this.cursor, this.hub.httpSink(req, res, logger));
+    this.hub.attach(
+      this.sources,
+      this.user,
+      this.cursor,
+      this.hub.httpSink(req, res, logger, streamKind(this.sources)),
+    );
   }
 }
 
@@ -231,11 +250,13 @@ export class StreamHub {
     for (const member of [...(this.channels.get(source)?.members ?? [])]) member.writer.sink.end();
   }
 
-  httpSink(req: IncomingMessage, res: ServerResponse, logger?: LoggerService): StreamSink {
+  httpSink(req: IncomingMessage, res: ServerResponse, logger?: LoggerService, kind?: string): StreamSink {
     return new HttpSink(req, res, {
       maxPendingBytes: this.options.maxPendingBytes ?? SSE_MAX_PENDING_CHARS,
       slowClientGraceMs: this.options.slowClientGraceMs,
       logger: logger ?? this.options.logger,
+      observer: this.options.observer,
+      kind,
     });
   }
 
@@ -245,7 +266,9 @@ export class StreamHub {
     if (this.closing) return sink.end(GOING_AWAY);
     const base = Math.min(...sources.map((s) => s.retryMs));
     const retryMs = Math.round(base * (1 + (this.options.retryJitter ?? 0) * this.random()));
-    const writer = new Writer(sink, user, retryMs);
+    const kind = streamKind(sources);
+    const writer = new Writer(sink, user, retryMs, kind, this.options.observer);
+    this.options.observer?.streamOpened(kind);
     this.writers.add(writer);
     let mine = this.byUser.get(user.id);
     if (!mine) this.byUser.set(user.id, (mine = new Set()));
@@ -293,8 +316,11 @@ export class StreamHub {
       topic = { members, stop: () => undefined };
       this.topics.set(name, topic);
       // The hot path: each event of the topic, once, to every stream listening.
+      const observer = this.options.observer;
       topic.stop = source.listen(name, (event) => {
+        const startedAt = observer ? performance.now() : 0;
         for (const m of members) m.offer(event);
+        observer?.fannedOut(source.name, (performance.now() - startedAt) / 1000);
       });
     }
     topic.members.add(member);
@@ -302,6 +328,7 @@ export class StreamHub {
 
   private detach(writer: Writer) {
     if (!this.writers.delete(writer)) return;
+    this.options.observer?.streamClosed(writer.kind);
     const mine = this.byUser.get(writer.user.id);
     mine?.delete(writer);
     if (mine?.size === 0) this.byUser.delete(writer.user.id);
@@ -368,4 +395,9 @@ export class StreamHub {
     }
     for (const channel of this.channels.values()) channel.reconnected?.unsubscribe();
   }
+}
+
+/** What the metrics call a stream: its channel's name, or `combined` for several. */
+function streamKind(sources: StreamSource[]): string {
+  return sources.length === 1 ? sources[0].name : 'combined';
 }

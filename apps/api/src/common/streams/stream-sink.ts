@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService, MessageEvent } from '@nestjs/common';
 import type { Observable, Subscriber } from 'rxjs';
 
+import type { StreamObserver } from '../stream-observer';
 import { HEARTBEAT, frameBytes, frameEvent, retryLine } from './sse-frame';
 
 /** Where one stream's events go: an HTTP response, or an RxJS subscriber (tests, other transports). */
@@ -39,6 +40,9 @@ export interface SseResponseOptions {
    */
   slowClientGraceMs?: number;
   logger?: LoggerService;
+  /** Told each write and a dropped slow reader, as a stream of `kind` (the metrics). */
+  observer?: StreamObserver;
+  kind?: string;
 }
 
 export const SSE_HEADERS = {
@@ -127,11 +131,17 @@ export class HttpSink implements StreamSink {
           `Dropping an SSE client that is not reading: ${res.writableLength} bytes are waiting for it`,
         );
         res.destroy();
+        this.options.observer?.slowReaderDropped(this.options.kind ?? 'other');
         this.closing();
         return;
       }
     }
     if (!res.write(chunk) && this.backedUpSince === 0) this.backedUpSince = Date.now();
+    this.options.observer?.written(
+      this.options.kind ?? 'other',
+      typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length,
+      chunk !== HEARTBEAT_BYTES,
+    );
   }
 
   private closing() {

@@ -2,6 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { PresenceService } from '../../app/presence/presence.service';
+import { Metrics } from '../../infra/metrics/metrics';
 import { ShutdownSignal } from '../shutdown-signal';
 import { StreamHub } from './stream-hub';
 
@@ -14,10 +15,20 @@ export const RETRY_JITTER = 0.5;
   providers: [
     {
       provide: StreamHub,
-      inject: [APP_CONFIG, PresenceService, ShutdownSignal],
-      useFactory: (config: AppConfig, presence: PresenceService, shutdown: ShutdownSignal) =>
+      inject: [APP_CONFIG, PresenceService, ShutdownSignal, Metrics],
+      useFactory: (
+        config: AppConfig,
+        presence: PresenceService,
+        shutdown: ShutdownSignal,
+        metrics: Metrics,
+      ) =>
         new StreamHub(
-          { heartbeatMs: config.heartbeatMs, retryJitter: RETRY_JITTER, logger: new Logger('StreamHub') },
+          {
+            heartbeatMs: config.heartbeatMs,
+            retryJitter: RETRY_JITTER,
+            logger: new Logger('StreamHub'),
+            observer: metrics,
+          },
           presence,
           shutdown,
         ),

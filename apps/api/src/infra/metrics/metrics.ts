@@ -59,6 +59,11 @@ export function channelTemplate(channel: string): string {
 
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
+/** A stream kind as the stream core names it (a channel's name, or `combined`), bounded. */
+export function streamKind(kind: string): StreamKind | 'other' {
+  return (STREAM_KINDS as readonly string[]).includes(kind) ? (kind as StreamKind) : 'other';
+}
+
 /** Seconds since `startedAt` (a `performance.now()`). */
 export const secondsSince = (startedAt: number) => (performance.now() - startedAt) / 1000;
 
@@ -174,7 +179,7 @@ export class Metrics {
   });
 
   /** Pre-bound children of the counters that run per event and per stream. */
-  private readonly delivered = new Map<StreamKind, { events: Counter.Internal; bytes: Counter.Internal }>();
+  private readonly delivered = new Map<string, { events: Counter.Internal; bytes: Counter.Internal }>();
   private readonly published = new Map<string, Counter.Internal>();
   private readonly received = new Map<string, Counter.Internal>();
 
@@ -258,19 +263,38 @@ export class Metrics {
     this.child(this.received, this.busMessagesReceived, channel).inc();
   }
 
-  /** One event (or heartbeat: `event` false) of `bytes` written to a client of `kind`. */
-  written(kind: StreamKind, bytes: number, event = true): void {
-    const counters = this.delivered.get(kind);
-    if (event) counters?.events.inc();
-    counters?.bytes.inc(bytes);
+  /** One event (or heartbeat: `event` false) of `bytes` written to a stream of `kind`. */
+  written(kind: string, bytes: number, event = true): void {
+    let counters = this.delivered.get(kind);
+    if (!counters) {
+      const k = streamKind(kind);
+      counters = { events: this.eventsDelivered.labels(k), bytes: this.bytesWritten.labels(k) };
+      if (k !== 'other') this.delivered.set(k, counters);
+    }
+    if (event) counters.events.inc();
+    counters.bytes.inc(bytes);
   }
 
-  slowReaderDropped(kind: StreamKind): void {
-    this.slowReadersDropped.labels(kind).inc();
+  slowReaderDropped(kind: string): void {
+    this.slowReadersDropped.labels(streamKind(kind)).inc();
   }
 
-  resumed(kind: StreamKind, outcome: ResumeOutcome): void {
-    this.resumes.labels(kind, outcome).inc();
+  resumed(kind: string, outcome: ResumeOutcome): void {
+    this.resumes.labels(streamKind(kind), outcome).inc();
+  }
+
+  /** A combined stream (several channels on one connection) opened or closed. */
+  streamOpened(kind: string): void {
+    if (kind === 'combined') this.connectionOpened('combined');
+  }
+
+  streamClosed(kind: string): void {
+    if (kind === 'combined') this.connectionClosed('combined');
+  }
+
+  /** One event of `channel` handed to every stream listening here; the dashboard's are the ticks. */
+  fannedOut(channel: string, seconds: number): void {
+    if (channel === 'dashboard') this.tickFanOut.observe(seconds);
   }
 
   /** The Prometheus text exposition of every metric. */

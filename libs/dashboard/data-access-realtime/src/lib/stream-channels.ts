@@ -25,10 +25,14 @@ export const NOTIFICATIONS_CHANNEL: SharedChannelSpec = {
 };
 
 /**
- * The API's one stream for several channels and the channels the browser takes from it: the tab
- * that leads holds this one EventSource for all of them (null: one EventSource per channel).
+ * The API's one stream for several channels (`GET /api/stream`) and the channels the browser takes
+ * from it: the tab that leads holds this one EventSource for all of them, from the first page that
+ * wants any (null: one EventSource per channel, at its own endpoint).
  */
 export const COMBINED_STREAM = new InjectionToken<{
   url: string;
   channels: readonly SharedChannelSpec[];
-} | null>('COMBINED_STREAM', { providedIn: 'root', factory: () => null });
+} | null>('COMBINED_STREAM', {
+  providedIn: 'root',
+  factory: () => ({ url: '/api/stream', channels: [DASHBOARD_CHANNEL, NOTIFICATIONS_CHANNEL] }),
+});
