@@ -118,6 +118,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/api/notifications', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/notifications/page', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/notifications/stream', least: 'viewer', ok: 200, stream: true },
+  { method: 'GET', path: () => '/api/stream', least: 'viewer', ok: 200, stream: true },
   {
     method: 'POST',
     path: () => '/api/notifications',
