@@ -370,6 +370,8 @@ export class StreamHub {
     this.heartbeatTimer = setInterval(() => {
       for (const writer of this.writers) if (writer.started) writer.sink.heartbeat();
     }, this.options.heartbeatMs);
+    // The streams' own sockets keep the process alive; a timer serving them must not.
+    this.heartbeatTimer.unref();
   }
 
   /** Ends the stream once its token has expired (checked every second, one timer for all). */
@@ -385,6 +387,7 @@ export class StreamHub {
         for (const w of [...writers]) w.sink.end();
       }
     }, 1000);
+    this.expiryTimer.unref();
   }
 
   /** Every stream ends, with a goodbye that says when to come back and keeps its last id. */
