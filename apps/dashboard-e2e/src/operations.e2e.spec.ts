@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 
-import { ApiProcess, TestDatabase } from '@realtime/test-support';
+import { ApiProcess, TestDatabase, login } from '@realtime/test-support';
 
 import { launchChromium, signIn } from './support/browser';
 import { DashboardServer } from './support/dashboard-server';
@@ -52,10 +52,17 @@ describe('operations page on a cluster', () => {
     }
   });
 
-  it('shows both instances to an admin, with their tick roles', async () => {
+  it('shows both instances to an admin, with their tick roles, live over the one stream', async () => {
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(decodeURIComponent(r.url())));
+    // Health shows its details (the instance id) to an admin's token only.
+    const { accessToken } = await login(a, 'alice');
     const ids = await Promise.all(
       [a, b].map(async (api) => {
-        const health = (await (await fetch(`${api.baseUrl}/api/health`)).json()) as {
+        const response = await fetch(`${api.baseUrl}/api/health`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
+        const health = (await response.json()) as {
           details: { connections: { instance: string } };
         };
         return health.details.connections.instance;
@@ -71,6 +78,9 @@ describe('operations page on a cluster', () => {
     const ticks = (await page.getByTestId('ticks').allTextContents()).map((t) => t.trim()).sort();
     expect(ticks).toEqual(['following', 'publishing']);
     await page.locator(`[data-instance="${ids[0]}"]`).getByText('this one').waitFor();
+    // The list came over the browser's one EventSource, which took the ops channel on; no polling.
+    expect(requested.some((u) => /\/api\/stream\?channels=[a-z,]*\bops\b/.test(u))).toBe(true);
+    expect(requested.filter((u) => u.includes('/api/ops/instances'))).toEqual([]);
   });
 
   it('has no Operations link for a viewer, and sends one who types the address back', async () => {

@@ -42,6 +42,12 @@ export interface SharedChannelSpec {
   events: readonly string[];
   /** Events whose newest one a tab gets at once when it joins an open stream (e.g. `metrics`). */
   latest?: readonly string[];
+  /**
+   * A channel of the combined stream that it carries only while a tab wants it (`ops`, for
+   * admins): opening or leaving its page reconnects the one EventSource, every other channel
+   * resuming from its position.
+   */
+  onDemand?: boolean;
 }
 
 /** One stream as a tab sees it: the same shape as a connection of its own. */
@@ -275,10 +281,15 @@ export function createTabHub(options: TabHubOptions): TabHub {
     for (const ch of link.channels) ch.open = false;
   }
 
-  /** While leading: one EventSource for the combined channels if a tab wants any, one per other stream wanted. */
+  /**
+   * While leading: one EventSource for the combined channels if a tab wants any (an on-demand
+   * one only while wanted), one per other stream wanted.
+   */
   function reconcile(): void {
     if (!leading()) return;
-    const together = (options.combined?.channels ?? []).map((spec) => record(spec));
+    const together = (options.combined?.channels ?? [])
+      .map((spec) => record(spec))
+      .filter((ch) => !ch.spec.onDemand || wanted(ch));
     const needed: Channel[][] = together.some(wanted) ? [together] : [];
     for (const ch of channels.values()) if (!together.includes(ch) && wanted(ch)) needed.push([ch]);
     const same = (a: Channel[], b: Channel[]) => a.length === b.length && a.every((c) => b.includes(c));
