@@ -8,6 +8,7 @@ const SCENARIOS = {
   chat: () => import('./scenarios/chat.mjs'),
   'restart-storm': () => import('./scenarios/restart-storm.mjs'),
   bundle: () => import('./scenarios/bundle.mjs'),
+  'tab-memory': () => import('./scenarios/tab-memory.mjs'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -12,6 +12,7 @@ import {
 } from '@realtime/dashboard/data-access-realtime';
 
 import { OverviewPage } from './overview-page';
+import { OverviewStore } from './overview.store';
 
 const metrics = (timestamp: number, patch: Partial<DashboardMetrics> = {}): DashboardMetrics => ({
   activeUsers: 3,
@@ -200,8 +201,62 @@ describe('OverviewPage', () => {
     expect(text(el, 'paused-note')).toContain('2 update(s) waiting');
     expect(attr('chart-orders', 'data-markers')).toBe('2');
     click('resume');
-    expect(attr('chart-orders', 'data-points')).toBe('5');
+    // The held ticks fall in the 5-minute step of the live one: folded into it, not appended.
+    expect(attr('chart-orders', 'data-points')).toBe('3');
     expect(el.querySelector('[data-testid=paused-note]')).toBeNull();
+    tick(300_000);
+    fixture.detectChanges();
+    expect(attr('chart-orders', 'data-points')).toBe('4'); // the next step: a new point
+  });
+
+  it('keeps the chart and the paused queue bounded over hours of ticks, and resume catches up', async () => {
+    const step = 7_200_000;
+    api.historyRange.mockReturnValue(
+      of({ from: 0, to: 100_000, step, retentionDays: 30, currency: 'USD', series: [], annotations: [] }),
+    );
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    const store = fixture.debugElement.injector.get(OverviewStore);
+    const points = () => Number(el.querySelector('[data-testid=chart-orders]')?.getAttribute('data-points'));
+    let t = 100_000;
+    const ticks = (n: number, orders = 12) => {
+      for (let i = 0; i < n; i++) {
+        t += 5000;
+        messages.next({
+          kind: 'event',
+          value: {
+            type: 'metrics',
+            id: String(t),
+            data: metrics(t, { ordersPerMinute: orders }),
+            receivedAt: now,
+          },
+        });
+      }
+      fixture.detectChanges();
+    };
+    // 15 min: 3,000 ticks (4 h 10 min) keep the window's 180 ticks and the two kept ones at most.
+    ticks(3000);
+    expect(points()).toBeLessThanOrEqual((15 * 60_000) / 5000 + 1);
+
+    (el.querySelector('[data-testid=range-30d]') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    expect(store.foldStepMs()).toBe(step);
+    const from = t;
+    ticks(3000);
+    expect(points()).toBe(Math.floor(t / step) - Math.floor((from + 5000) / step) + 1);
+
+    // Paused for 3,000 ticks: one held point per step, and resume shows the newest value.
+    (el.querySelector('[data-testid=pause]') as HTMLButtonElement).click();
+    const before = points();
+    ticks(3000, 99);
+    expect(store.heldCount()).toBe(3000);
+    expect(store['held'].length).toBeLessThanOrEqual(Math.ceil((3000 * 5000) / step) + 1);
+    expect(points()).toBe(before);
+    (el.querySelector('[data-testid=resume]') as HTMLButtonElement).click();
+    fixture.detectChanges();
+    expect(points()).toBeGreaterThan(before);
+    expect(store.latest()?.timestamp).toBe(t);
+    expect(store.ordersSeries().at(-1)?.v).toBe(99);
   });
 
   it('reloads history after a reconnect', async () => {

@@ -14,11 +14,11 @@ import type { ChartMarker, ChartPoint, TimeWindow } from '@realtime/dashboard/ui
 
 import { describeConnection } from './connection-view';
 import { LATENCY_SAMPLES, deliveryDelay, latencyStats } from './latency';
-import { WINDOW_MS, estimateTickMs, mergeMetrics, valueAgo } from './series';
+import { WINDOW_MS, estimateTickMs, foldStepMs, mergeMetrics, valueAgo } from './series';
 import { type TimeRangeKey, bucketToMetrics, mergeAnnotations, rangeMs, toCsv } from './time-range';
 
-/** Live events held while the charts are paused; the oldest are dropped past this. */
-const MAX_HELD_EVENTS = 5000;
+/** Live ticks kept to estimate the tick period (the chart points may be folded into steps). */
+const TICKS_FOR_PERIOD = 12;
 
 /** Events that arrive this soon after (re)connecting are the snapshot or a replay, not live. */
 const REPLAY_GRACE_MS = 750;
@@ -37,6 +37,8 @@ export class OverviewStore {
   private readonly destroyRef = inject(DestroyRef);
 
   private readonly points = signal<readonly DashboardMetrics[]>([]);
+  /** The last few ticks as they arrived (not folded), for the tick period. */
+  private readonly recentTicks = signal<readonly DashboardMetrics[]>([]);
   private readonly latencySamples = signal<readonly number[]>([]);
   private openedAt = 0;
   private historyRequest: Subscription | undefined;
@@ -60,8 +62,18 @@ export class OverviewStore {
   /** Charts frozen at this server time (the stream keeps running; resume catches up). */
   readonly pausedAt = signal<number | null>(null);
   readonly paused = computed(() => this.pausedAt() !== null);
+  /**
+   * What arrived while paused, folded like the chart (one point per fold step of the range), so
+   * a pause of any length holds at most about MAX_CHART_POINTS points; annotations are not held.
+   */
   private held: DashboardMetrics[] = [];
+  /** Metrics events received while paused. */
   readonly heldCount = signal(0);
+  /**
+   * The step the chart's points are folded into: the stored series' step on long ranges, and at
+   * least range / MAX_CHART_POINTS, so that hours of live ticks keep the point count bounded.
+   */
+  readonly foldStepMs = computed(() => foldStepMs(this.rangeMs(), this.storedStepMs()));
   /** Alerts, deploys and notes of the range, and those that arrive live. */
   readonly annotations = signal<readonly Annotation[]>([]);
 
@@ -70,7 +82,7 @@ export class OverviewStore {
   });
   readonly connectionView = computed(() => describeConnection(this.connection(), this.now()));
 
-  readonly tickMs = computed(() => estimateTickMs(this.points()));
+  readonly tickMs = computed(() => estimateTickMs(this.recentTicks()));
   readonly ageMs = computed(() => {
     const at = this.lastArrival();
     return at === null ? null : Math.max(0, this.now() - at);
@@ -162,6 +174,7 @@ export class OverviewStore {
   setRange(key: TimeRangeKey): void {
     if (key === this.rangeKey()) return;
     this.rangeKey.set(key);
+    this.storedStepMs.set(0);
     this.points.set([]);
     this.loadHistory();
   }
@@ -178,7 +191,7 @@ export class OverviewStore {
     this.held = [];
     this.heldCount.set(0);
     this.pausedAt.set(null);
-    if (held.length) this.points.update((p) => mergeMetrics(p, held, this.rangeMs()));
+    if (held.length) this.points.update((p) => mergeMetrics(p, held, this.rangeMs(), this.foldStepMs()));
   }
 
   /** The visible range's points as a CSV file download. */
@@ -230,12 +243,12 @@ export class OverviewStore {
 
   private apply(metrics: DashboardMetrics[], arrivedAt: number): void {
     if (this.paused()) {
-      this.held.push(...metrics);
-      if (this.held.length > MAX_HELD_EVENTS) this.held.splice(0, this.held.length - MAX_HELD_EVENTS);
-      this.heldCount.set(this.held.length);
+      this.held = mergeMetrics(this.held, metrics, this.rangeMs(), this.foldStepMs());
+      this.heldCount.update((n) => n + metrics.length);
     } else {
-      this.points.update((p) => mergeMetrics(p, metrics, this.rangeMs()));
+      this.points.update((p) => mergeMetrics(p, metrics, this.rangeMs(), this.foldStepMs()));
     }
+    this.recentTicks.update((r) => mergeMetrics(r, metrics).slice(-TICKS_FOR_PERIOD));
     const newest = metrics.reduce((a, b) => (b.timestamp > a.timestamp ? b : a));
     const current = this.latest();
     if (!current || newest.timestamp >= current.timestamp) this.latest.set(newest);
@@ -276,7 +289,8 @@ export class OverviewStore {
           .filter((b) => b.t + range.step <= firstTick)
           .map((b) => bucketToMetrics(b, range.currency));
         this.storedStepMs.set(ticks.length && key === '15m' ? 0 : range.step);
-        this.points.update((p) => mergeMetrics(p, [...stored, ...ticks], span));
+        this.points.update((p) => mergeMetrics(p, [...stored, ...ticks], span, this.foldStepMs()));
+        if (ticks.length) this.recentTicks.update((r) => mergeMetrics(r, ticks).slice(-TICKS_FOR_PERIOD));
         this.annotations.set(mergeAnnotations([], range.annotations ?? []));
         const newest = ticks[ticks.length - 1];
         const current = this.latest();

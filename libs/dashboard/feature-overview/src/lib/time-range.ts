@@ -1,5 +1,7 @@
 import type { Annotation, DashboardHistoryBucket, DashboardMetrics } from '@realtime/contracts';
 
+import { withWeight } from './series';
+
 /** The ranges the time-range picker offers. */
 export const TIME_RANGES = [
   { key: '15m', label: '15 min', ms: 15 * 60_000 },
@@ -16,16 +18,19 @@ export function rangeMs(key: TimeRangeKey): number {
 
 /** A stored bucket as a point of the charts: its averages at the bucket's start. */
 export function bucketToMetrics(bucket: DashboardHistoryBucket, currency: string): DashboardMetrics {
-  return {
-    activeUsers: bucket.activeUsers.avg,
-    ordersPerMinute: bucket.ordersPerMinute.avg,
-    revenue: bucket.revenue.avg,
-    currency,
-    ordersToday: bucket.ordersToday.avg,
-    systemStatus: bucket.systemStatus,
-    components: {},
-    timestamp: bucket.t,
-  };
+  return withWeight(
+    {
+      activeUsers: bucket.activeUsers.avg,
+      ordersPerMinute: bucket.ordersPerMinute.avg,
+      revenue: bucket.revenue.avg,
+      currency,
+      ordersToday: bucket.ordersToday.avg,
+      systemStatus: bucket.systemStatus,
+      components: {},
+      timestamp: bucket.t,
+    },
+    bucket.samples,
+  );
 }
 
 /** Adds annotations (a live one, or a history range's) by id, time-ordered, the newest `max` kept. */
