@@ -30,6 +30,11 @@ import {
   USERNAME_RULE,
   type BroadcastNotificationRequest,
   CHAT_PAGE_MAX,
+  ROOM_KINDS,
+  ROOMS_PAGE_MAX,
+  type CreateRoomRequest,
+  type InviteRequest,
+  type MarkReadRequest,
   type DashboardHistoryRangeQuery,
   HISTORY_MIN_STEP_MS,
   ORDER_MAX_AMOUNT,
@@ -153,6 +158,37 @@ export const ChatMessagesQuerySchema = z
   })
   .strict();
 
+/**
+ * `POST /api/chat/rooms`. The name's finer rules (control characters, look-alikes of taken
+ * names) are the server's, which answers them with a coded 400 or 409.
+ */
+export const CreateRoomRequestSchema = z
+  .object({
+    name: z.string().max(256, 'must be at most 64 characters'),
+    kind: z.enum(ROOM_KINDS).default('public'),
+  })
+  .strict() satisfies z.ZodType<CreateRoomRequest, { name: string; kind?: string }>;
+
+export const InviteRequestSchema = z
+  .object({ username: z.string().min(1).max(64) })
+  .strict() satisfies z.ZodType<InviteRequest>;
+
+export const MarkReadRequestSchema = z
+  .object({ messageId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .strict() satisfies z.ZodType<MarkReadRequest>;
+
+/** Query of `GET /api/chat/rooms`: `cursor` is the last room id of the previous page. */
+export const ChatRoomsQuerySchema = z
+  .object({
+    cursor: RoomIdSchema.optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(ROOMS_PAGE_MAX))
+      .optional(),
+  })
+  .strict();
 const ISO_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 

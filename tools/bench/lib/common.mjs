@@ -268,6 +268,15 @@ export class Api extends ServerProcess {
       // Thousands of clients share three demo users: the per-user limits would refuse them.
       MAX_CONNECTIONS_PER_USER: '10000',
       NOTIFICATION_STREAMS_PER_USER: '1000000',
+      // …and the chat's per-user caps and buckets (joins create the bench's rooms).
+      CHAT_JOIN_RATE_PER_S: '100000',
+      CHAT_JOIN_RATE_BURST: '100000',
+      CHAT_TYPING_RATE_PER_S: '100000',
+      CHAT_TYPING_RATE_BURST: '100000',
+      CHAT_CREATE_RATE_PER_MIN: '1000000',
+      CHAT_CREATE_RATE_BURST: '1000000',
+      CHAT_ROOMS_CREATED_MAX: '1000000',
+      CHAT_ROOMS_JOINED_MAX: '1000000',
       NOTIFY_RATE_PER_S: '100000',
       NOTIFY_RATE_BURST: '100000',
       REFRESH_RATE_PER_S: '100000',

@@ -36,6 +36,8 @@ interface Route {
   doc?: string;
 }
 
+const USERNAMES: Record<Who, string> = { admin: 'alice', operator: 'bob', viewer: 'carol' };
+
 /** Routes open without a token. */
 const PUBLIC_ROUTES = [
   'POST /api/auth/login',
@@ -116,6 +118,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/api/notifications', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/notifications/page', least: 'viewer', ok: 200 },
   { method: 'GET', path: () => '/api/notifications/stream', least: 'viewer', ok: 200, stream: true },
+  { method: 'GET', path: () => '/api/stream', least: 'viewer', ok: 200, stream: true },
   {
     method: 'POST',
     path: () => '/api/notifications',
@@ -179,12 +182,52 @@ const ROUTES: Route[] = [
   },
   // Also open to the scrape token (METRICS_TOKEN) and, later, an API key with metrics:read.
   { method: 'GET', path: () => '/api/metrics', least: 'admin', ok: 200 },
+  // History is for members: every caller joined #general first (below).
   {
     method: 'GET',
     path: () => '/api/chat/rooms/general/messages',
     doc: '/api/chat/rooms/{roomId}/messages',
     least: 'viewer',
     ok: 200,
+  },
+  // Viewers chat: every role creates rooms, invites to its rooms, reads and manages its own.
+  { method: 'GET', path: () => '/api/chat/unread', least: 'viewer', ok: 200 },
+  {
+    method: 'POST',
+    path: () => '/api/chat/rooms',
+    body: (c) => ({ name: `made by ${c.role} ${Math.random()}`, kind: 'private' }),
+    least: 'viewer',
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    path: (c) => `/api/chat/rooms/own-${c.role}/members`,
+    doc: '/api/chat/rooms/{roomId}/members',
+    body: (c) => ({ username: USERNAMES[c.role] }),
+    least: 'viewer',
+    ok: 201,
+  },
+  {
+    method: 'PUT',
+    path: () => '/api/chat/rooms/general/read',
+    doc: '/api/chat/rooms/{roomId}/read',
+    body: () => ({ messageId: 0 }),
+    least: 'viewer',
+    ok: 204,
+  },
+  {
+    method: 'POST',
+    path: (c) => `/api/chat/rooms/own-${c.role}/archive`,
+    doc: '/api/chat/rooms/{roomId}/archive',
+    least: 'viewer',
+    ok: 204,
+  },
+  {
+    method: 'DELETE',
+    path: (c) => `/api/chat/rooms/own-${c.role}`,
+    doc: '/api/chat/rooms/{roomId}',
+    least: 'viewer',
+    ok: 204,
   },
 ];
 
@@ -225,15 +268,18 @@ describe('roles: every role against every route and socket event', () => {
         spare: { token: '', sessionId: '' },
       });
     }
-    // The chat room must exist for its messages route.
-    const s = io(api.baseUrl + CHAT_NAMESPACE, {
-      auth: { token: admin.accessToken },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    await s.timeout(5000).emitWithAck('join', { roomId: 'general' });
-    s.close();
+    // Every caller is a member of #general (history is for members) and owns a room of its own.
+    for (const c of callers) {
+      const s = io(api.baseUrl + CHAT_NAMESPACE, {
+        auth: { token: c.token },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      await s.timeout(5000).emitWithAck('join', { roomId: 'general' });
+      await s.timeout(5000).emitWithAck('join', { roomId: `own-${c.role}` });
+      s.close();
+    }
     const user = await request(api, 'POST', '/api/users', {
       token: admin.accessToken,
       body: { username: 'fixture', password: 'a-good-password', role: 'viewer' },

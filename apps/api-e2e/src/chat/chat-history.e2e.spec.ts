@@ -8,7 +8,14 @@ describe('chat history', () => {
   let alice: LoginResponse;
 
   beforeAll(async () => {
-    api = await ApiProcess.start({ env: { SIMULATOR: 'false', CHAT_RATE_BURST: '1000' } });
+    api = await ApiProcess.start({
+      env: {
+        SIMULATOR: 'false',
+        CHAT_RATE_BURST: '1000',
+        CHAT_CREATE_RATE_BURST: '1000',
+        CHAT_JOIN_RATE_BURST: '1000',
+      },
+    });
     alice = await login(api, 'alice');
   });
   afterEach(() => ChatClient.closeAll());
@@ -68,9 +75,14 @@ describe('chat history', () => {
     const rooms = await request(api, 'GET', '/api/chat/rooms', { token: alice.accessToken });
     expect(rooms.body.rooms).toContainEqual({
       id: roomId,
+      name: roomId,
+      kind: 'public',
+      ownerId: alice.user.id,
+      archivedAt: null,
       members: 1,
       lastMessageAt: first.message.timestamp,
       joined: true,
+      unread: 0,
     });
   });
 });

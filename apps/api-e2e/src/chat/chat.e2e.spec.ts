@@ -13,7 +13,14 @@ describe('chat', () => {
   const newRoom = () => `room-${process.pid}-${++room}`;
 
   beforeAll(async () => {
-    api = await ApiProcess.start({ env: { SIMULATOR: 'false', CHAT_RATE_BURST: '1000' } });
+    api = await ApiProcess.start({
+      env: {
+        SIMULATOR: 'false',
+        CHAT_RATE_BURST: '1000',
+        CHAT_CREATE_RATE_BURST: '1000',
+        CHAT_JOIN_RATE_BURST: '1000',
+      },
+    });
     [alice, bob, carol] = await Promise.all([login(api, 'alice'), login(api, 'bob'), login(api, 'carol')]);
   });
   afterEach(() => ChatClient.closeAll());
@@ -75,11 +82,17 @@ describe('chat', () => {
     expect(await a.waitFor('chat')).toEqual(ack.message);
 
     const rooms = await request(api, 'GET', '/api/chat/rooms', { token: bob.accessToken });
+    // Created by alice's join: public, hers; bob has not read alice's message yet.
     expect(rooms.body.rooms).toContainEqual({
       id: roomId,
+      name: roomId,
+      kind: 'public',
+      ownerId: alice.user.id,
+      archivedAt: null,
       members: 2,
       lastMessageAt: ack.message.timestamp,
       joined: true,
+      unread: 1,
     });
 
     // Bob goes away: alice sees him offline, but still a member.

@@ -74,19 +74,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ? body.message.join('; ')
         : String(body.message ?? exception.message);
       const error = typeof body.error === 'string' ? body.error : reasonPhrase(status);
+      // A machine-readable code (and its figures) where the thrower gave one (chat: NAME_TAKEN…).
+      const extra = body as { code?: unknown; retryAfterMs?: unknown; limit?: unknown };
       // A refused role check names the role it needs (RolesGuard's `forbidden()`).
       const requiredRole = 'requiredRole' in body ? body.requiredRole : undefined;
-      if (typeof requiredRole === 'string') {
-        const requiredScope = 'requiredScope' in body ? body.requiredScope : undefined;
-        return {
-          statusCode: status,
-          message,
-          error,
-          requiredRole: requiredRole as ApiError['requiredRole'],
-          ...(typeof requiredScope === 'string' ? { requiredScope } : {}),
-        };
-      }
-      return { statusCode: status, message, error };
+      const requiredScope = 'requiredScope' in body ? body.requiredScope : undefined;
+      return {
+        statusCode: status,
+        message,
+        error,
+        ...(typeof requiredRole === 'string'
+          ? {
+              requiredRole: requiredRole as ApiError['requiredRole'],
+              ...(typeof requiredScope === 'string' ? { requiredScope } : {}),
+            }
+          : {}),
+        ...(typeof extra.code === 'string' ? { code: extra.code } : {}),
+        ...(typeof extra.retryAfterMs === 'number' ? { retryAfterMs: extra.retryAfterMs } : {}),
+        ...(typeof extra.limit === 'number' ? { limit: extra.limit } : {}),
+      };
     }
     const e = exception as BodyParserError | null;
     const status = e?.status ?? e?.statusCode;

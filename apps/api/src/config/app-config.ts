@@ -66,6 +66,17 @@ const EnvSchema = z.object({
   NOTIFY_RATE_PER_S: int(1, 100_000).default(5),
   NOTIFY_RATE_BURST: int(1, 100_000).default(30),
   MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(20),
+  CHAT_JOIN_RATE_PER_S: int(1, 100_000).default(5),
+  CHAT_JOIN_RATE_BURST: int(1, 100_000).default(30),
+  CHAT_TYPING_RATE_PER_S: int(1, 100_000).default(5),
+  CHAT_TYPING_RATE_BURST: int(1, 100_000).default(20),
+  CHAT_TYPING_RELAY_MS: int(0, 60_000).default(300),
+  CHAT_CREATE_RATE_PER_MIN: int(1, 1_000_000).default(10),
+  CHAT_CREATE_RATE_BURST: int(1, 1_000_000).default(10),
+  CHAT_ROOMS_CREATED_MAX: int(1, 1_000_000).default(50),
+  CHAT_ROOMS_JOINED_MAX: int(1, 1_000_000).default(200),
+  CHAT_JOIN_CREATES_ROOMS: bool.default(true),
+  CHAT_UNREAD_FLUSH_MS: int(50, 60_000).default(1000),
   NOTIFICATION_STREAMS_PER_USER: int(1, 1_000_000).default(NOTIFICATION_STREAMS_PER_USER),
   API_DOCS: bool.optional(),
   REFRESH_RATE_PER_S: int(1, 100_000).default(1),
@@ -198,6 +209,8 @@ export interface AppConfig {
   notifyRateLimit: { perSecond: number; burst: number };
   /** Open dashboard streams, and open chat sockets, per user on one instance. */
   maxConnectionsPerUser: number;
+  /** The chat's other bounds (README: configuration). */
+  chat: ChatLimitsConfig;
   /** Open notification streams one user may hold; the next gets a 429 (benchmarks raise it). */
   notificationStreamsPerUser: number;
   /**
@@ -235,6 +248,22 @@ export interface AppConfig {
   instanceStatusMs: number;
   /** Shown on the operations page and in `rt_instance_info`. */
   version: string;
+}
+
+export interface ChatLimitsConfig {
+  /** Token buckets per user: `join` and `leave` each, `typing`, and room creation (+ invites). */
+  joinRate: { perSecond: number; burst: number };
+  typingRate: { perSecond: number; burst: number };
+  createRate: { perSecond: number; burst: number };
+  /** At most one `typing` relay per user and room within this many ms (the last state wins). */
+  typingRelayMs: number;
+  /** Rooms one user may own (created, not deleted) and be a member of. */
+  roomsCreatedMax: number;
+  roomsJoinedMax: number;
+  /** `join` of an unknown room id creates it as a public room (counted as a creation). */
+  joinCreatesRooms: boolean;
+  /** How often `chat-unread` increments go out on the notification streams. */
+  unreadFlushMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -309,6 +338,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     chatRateLimit: { perSecond: e.CHAT_RATE_PER_S, burst: e.CHAT_RATE_BURST },
     notifyRateLimit: { perSecond: e.NOTIFY_RATE_PER_S, burst: e.NOTIFY_RATE_BURST },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    chat: {
+      joinRate: { perSecond: e.CHAT_JOIN_RATE_PER_S, burst: e.CHAT_JOIN_RATE_BURST },
+      typingRate: { perSecond: e.CHAT_TYPING_RATE_PER_S, burst: e.CHAT_TYPING_RATE_BURST },
+      createRate: { perSecond: e.CHAT_CREATE_RATE_PER_MIN / 60, burst: e.CHAT_CREATE_RATE_BURST },
+      typingRelayMs: e.CHAT_TYPING_RELAY_MS,
+      roomsCreatedMax: e.CHAT_ROOMS_CREATED_MAX,
+      roomsJoinedMax: e.CHAT_ROOMS_JOINED_MAX,
+      joinCreatesRooms: e.CHAT_JOIN_CREATES_ROOMS,
+      unreadFlushMs: e.CHAT_UNREAD_FLUSH_MS,
+    },
     notificationStreamsPerUser: e.NOTIFICATION_STREAMS_PER_USER,
     apiDocs: e.API_DOCS ?? e.NODE_ENV !== 'production',
     trustProxy,

@@ -84,16 +84,66 @@ export interface ChatMessagesPage {
   nextCursor: string | null;
 }
 
+/** `public`: listed, anyone may join. `private`: members are invited; unseen by others. */
+export const ROOM_KINDS = ['public', 'private'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+/** Longest room name, in characters (code points). */
+export const ROOM_NAME_MAX = 64;
+/** Page size of `GET /api/chat/rooms` when `limit` is not given, and its maximum. */
+export const ROOMS_PAGE_DEFAULT = 50;
+export const ROOMS_PAGE_MAX = 100;
+
 export interface RoomSummary {
   id: string;
+  /** Display name; the room id for rooms created by `join` and the default rooms. */
+  name: string;
+  kind: RoomKind;
+  /** Who created it; null for the default rooms. */
+  ownerId: number | null;
+  /** Epoch ms when the owner or an admin archived it: read-only from then on. */
+  archivedAt: number | null;
   members: number;
   lastMessageAt: number | null;
   /** Whether the caller is a stored member of the room. */
   joined: boolean;
+  /** Messages by others after the caller's last read one (0 when not a member). */
+  unread: number;
 }
 
 export interface ChatRoomsResponse {
   rooms: RoomSummary[];
+  /** Pass as `?cursor=` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** `POST /api/chat/rooms`. */
+export interface CreateRoomRequest {
+  name: string;
+  kind: RoomKind;
+}
+
+/** `POST /api/chat/rooms/:roomId/members`: adds a user to the room (an invite). */
+export interface InviteRequest {
+  username: string;
+}
+
+/** `PUT /api/chat/rooms/:roomId/read`: messages up to this id have been read. */
+export interface MarkReadRequest {
+  messageId: number;
+}
+
+/** `GET /api/chat/unread`: unread counts of every room the caller is a member of. */
+export interface ChatUnreadResponse {
+  rooms: Record<string, number>;
+}
+
+/**
+ * Notification-stream event `chat-unread` (a contract extension): new messages by others in
+ * rooms the user is a member of since the previous such event, per room. Counts are
+ * increments; a client takes the totals from `GET /api/chat/unread` when its stream (re)opens.
+ */
+export interface ChatUnreadEvent {
+  rooms: Record<string, number>;
 }
 
 /**

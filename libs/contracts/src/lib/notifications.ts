@@ -1,3 +1,4 @@
+import type { ChatUnreadEvent } from './chat';
 export const NOTIFICATION_TYPES = ['info', 'success', 'warning', 'error'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -105,6 +106,11 @@ export type NotificationEvent =
   | { type: 'connected'; id: string; data: NotificationConnected }
   | { type: 'notification'; id: string; data: Notification }
   | { type: 'notification-read'; id: string; data: NotificationsRead }
-  | { type: 'notification-deleted'; id: string; data: NotificationDeleted };
+  | { type: 'notification-deleted'; id: string; data: NotificationDeleted }
+  /**
+   * Not stored and never replayed: sent without an `id:` line, so a browser's `lastEventId`
+   * repeats the last stored event's (the resume point stays where it was). See `ChatUnreadEvent`.
+   */
+  | { type: 'chat-unread'; id: string; data: ChatUnreadEvent };
 
 export type NotificationEventType = NotificationEvent['type'];

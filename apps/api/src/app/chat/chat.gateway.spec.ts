@@ -9,6 +9,10 @@ import type { TokenService } from '../auth/token.service';
 import { PresenceService } from '../presence/presence.service';
 import { ChatGateway, type ChatSocket, roomChannel, userChannel } from './chat.gateway';
 import type { ChatService } from './chat.service';
+import { ChatConnections } from './chat-connections';
+import { ChatLimits } from './chat-limits';
+import { ChatPresence } from './chat-presence';
+import type { ChatRoomsService } from './chat-rooms.service';
 
 interface Sent {
   to: string[];
@@ -62,11 +66,14 @@ class FakeNamespace {
   use(fn: (socket: FakeSocket, next: (err?: Error) => void) => void) {
     this.middleware = fn;
   }
-  to(room: string) {
-    return this.operator([room], []);
+  get local() {
+    return this;
   }
-  in(room: string) {
-    return this.operator([room], []);
+  to(room: string | string[]) {
+    return this.operator(([] as string[]).concat(room), []);
+  }
+  in(room: string | string[]) {
+    return this.operator(([] as string[]).concat(room), []);
   }
   private operator(to: string[], except: string[]): any {
     return {
@@ -85,12 +92,27 @@ class FakeNamespace {
 
 const alice: SessionUser = { id: 1, username: 'alice', role: 'admin' };
 const bob: SessionUser = { id: 2, username: 'bob', role: 'viewer' };
-const config = { chatRateLimit: { perSecond: 10, burst: 2 } } as AppConfig;
+const free = { perSecond: 1000, burst: 1000 };
+const config = {
+  chatRateLimit: { perSecond: 10, burst: 2 },
+  chat: {
+    joinRate: free,
+    typingRate: free,
+    createRate: free,
+    // Every change relayed at once here; the relay's window has its own spec.
+    typingRelayMs: 0,
+    roomsCreatedMax: 100,
+    roomsJoinedMax: 100,
+    joinCreatesRooms: true,
+    unreadFlushMs: 1000,
+  },
+} as AppConfig;
 
 describe('ChatGateway', () => {
   let nsp: FakeNamespace;
   let presence: PresenceService;
   let chat: jest.Mocked<ChatService>;
+  let rooms: jest.Mocked<ChatRoomsService>;
   let tokens: { verify: jest.Mock };
   let gateway: ChatGateway;
 
@@ -98,13 +120,17 @@ describe('ChatGateway', () => {
     jest.useFakeTimers({ now: 1_000_000_000_000 });
     nsp = new FakeNamespace();
     presence = new PresenceService();
-    chat = {
-      join: jest.fn(async () => undefined),
+    rooms = {
+      join: jest.fn(async () => ({ room: {}, created: false, wasMember: false })),
       leave: jest.fn(async () => true),
-      history: jest.fn(async () => ({ items: [], nextCursor: null })),
-      members: jest.fn(async (_roomId: string, online: ReadonlySet<number>) =>
-        [alice, bob].map((u) => ({ userId: u.id, username: u.username, online: online.has(u.id) })),
+      markRead: jest.fn(async () => undefined),
+      membersOf: jest.fn(
+        async (ids: string[]) =>
+          new Map(ids.map((id) => [id, [alice, bob].map((u) => ({ userId: u.id, username: u.username }))])),
       ),
+    } as unknown as jest.Mocked<ChatRoomsService>;
+    chat = {
+      history: jest.fn(async () => ({ items: [], nextCursor: null })),
       send: jest.fn(async (user, roomId, content, clientId) => ({
         duplicate: false,
         message: {
@@ -119,13 +145,20 @@ describe('ChatGateway', () => {
       })),
     } as unknown as jest.Mocked<ChatService>;
     tokens = { verify: jest.fn() };
+    const roomPresence = new ChatPresence(rooms);
     gateway = new ChatGateway(
       chat,
+      rooms,
       tokens as unknown as TokenService,
-      presence,
-      config,
-      new LocalRateLimits(),
-      new ShutdownSignal(),
+      new ChatConnections(
+        tokens as unknown as TokenService,
+        presence,
+        roomPresence,
+        config,
+        new ShutdownSignal(),
+      ),
+      roomPresence,
+      new ChatLimits(config, new LocalRateLimits()),
     );
     gateway.server = nsp as never;
     gateway.afterInit(nsp as never);
@@ -173,7 +206,7 @@ describe('ChatGateway', () => {
     it('reads a Bearer header when auth has no token, and hides unexpected failures', async () => {
       const socket = new FakeSocket('s1', { auth: {}, headers: { authorization: 'Bearer abc' } });
       tokens.verify.mockRejectedValueOnce(new Error('database down'));
-      jest.spyOn(gateway['logger'], 'error').mockImplementation(() => undefined);
+      jest.spyOn(gateway['connections']['logger'], 'error').mockImplementation(() => undefined);
       const err = await new Promise<any>((resolve) => nsp.middleware!(socket, resolve));
       expect(tokens.verify).toHaveBeenCalledWith('abc');
       expect(err.message).toBe('Authentication is unavailable, try again');
@@ -227,7 +260,7 @@ describe('ChatGateway', () => {
     it('joins a room: socket in the room, ack with history and members, presence to the room', async () => {
       const socket = await connect('s1');
       const ack = await gateway.join(socket, { roomId: 'general' });
-      expect(chat.join).toHaveBeenCalledWith('general', alice.id);
+      expect(rooms.join).toHaveBeenCalledWith(alice, 'general', expect.anything());
       expect(socket.rooms.has(roomChannel('general'))).toBe(true);
       expect(ack).toEqual({
         ok: true,
@@ -263,7 +296,7 @@ describe('ChatGateway', () => {
       ]) {
         expect(await gateway.join(socket, body)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
       }
-      expect(chat.join).not.toHaveBeenCalled();
+      expect(rooms.join).not.toHaveBeenCalled();
       expect(socket.errors()).toHaveLength(8);
       expect(socket.errors().every((e) => e.event === 'join' && e.code === 'BAD_REQUEST')).toBe(true);
     });
@@ -319,7 +352,7 @@ describe('ChatGateway', () => {
 
     it('turns an unexpected failure into INTERNAL, never a throw', async () => {
       const socket = await connect('s1');
-      chat.join.mockRejectedValueOnce(new Error('disk full'));
+      rooms.join.mockRejectedValueOnce(new Error('disk full'));
       jest.spyOn(gateway['logger'], 'error').mockImplementation(() => undefined);
       expect(await gateway.join(socket, { roomId: 'general' })).toEqual({
         ok: false,
@@ -343,18 +376,21 @@ describe('ChatGateway', () => {
   });
 
   describe('typing', () => {
-    it('relays changes to the others only and expires 5 s after the last update', async () => {
+    it('relays to the others only and expires 5 s after the last update', async () => {
       const socket = await connect('s1');
       await gateway.join(socket, { roomId: 'general' });
       expect(await gateway.typingUpdate(socket, { roomId: 'general', isTyping: true })).toEqual({ ok: true });
       jest.advanceTimersByTime(4000);
       await gateway.typingUpdate(socket, { roomId: 'general', isTyping: true });
       jest.advanceTimersByTime(4999);
+      // The renewal goes out again (no relay window in this spec); receivers just set the state.
       expect(nsp.events('typing').map((t) => t.data)).toEqual([
+        { roomId: 'general', userId: 1, username: 'alice', isTyping: true },
         { roomId: 'general', userId: 1, username: 'alice', isTyping: true },
       ]);
       jest.advanceTimersByTime(1);
       expect(nsp.events('typing')).toEqual([
+        expect.anything(),
         expect.anything(),
         {
           to: [roomChannel('general')],
@@ -381,9 +417,9 @@ describe('ChatGateway', () => {
       await gateway.typingUpdate(socket, { roomId: 'general', isTyping: true });
       expect(await gateway.leave(socket, { roomId: 'general' })).toEqual({ ok: true, roomId: 'general' });
       expect(socket.rooms.has(roomChannel('general'))).toBe(false);
+      // The message itself ends the indicator on every client: no `false` for it; the leave sends one.
       expect(nsp.events('typing').map((t) => (t.data as { isTyping: boolean }).isTyping)).toEqual([
         true,
-        false,
         true,
         false,
       ]);
@@ -418,14 +454,17 @@ describe('ChatGateway', () => {
         },
       ]);
       disconnect(b);
+      // The presence batch runs on immediates, one between batches.
+      for (let i = 0; i < 5; i++) await jest.advanceTimersByTimeAsync(1);
       expect(jest.getTimerCount()).toBe(0);
       expect(presence.activeUsers()).toBe(0);
     });
 
     it('does not add a socket that left during join to the room', async () => {
       const socket = await connect('s1');
-      chat.join.mockImplementationOnce(async () => {
+      rooms.join.mockImplementationOnce(async () => {
         socket.connected = false;
+        return { room: {} as never, created: false, wasMember: false };
       });
       expect(await gateway.join(socket, { roomId: 'general' })).toMatchObject({ ok: false });
       expect(socket.rooms.has(roomChannel('general'))).toBe(false);

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy, Optional, UnauthorizedException } from '@nestjs/common';
+import { Logger, OnModuleDestroy, Optional, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -9,26 +9,20 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 
 import {
   type Ack,
   type AuthRefreshAck,
-  type AuthUser,
-  CHAT_CLIENT_EVENTS,
   CHAT_CONTENT_MAX,
   CHAT_HISTORY_SIZE,
   CHAT_NAMESPACE,
   type ChatAck,
   type ChatErrorCode,
-  type ChatServerEvents,
   type CodedError,
   type JoinAck,
   type LeaveAck,
   type Role,
-  type RoomMember,
-  TYPING_TTL_MS,
   type TypingAck,
   roleAtLeast,
 } from '@realtime/contracts';
@@ -41,43 +35,19 @@ import {
   describeIssues,
 } from '@realtime/contracts/schemas';
 
-import { ShutdownSignal } from '../../common/shutdown-signal';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
-import { RateLimits, type UserRateLimit } from '../../infra/rate-limit/user-rate-limit';
 import { withTrace } from '../../infra/tracing/trace';
-import { bearerToken } from '../auth/jwt-auth.guard';
-import { ConnectionRevoker } from '../accounts/connection-revoker';
 import { TokenService } from '../auth/token.service';
-import { PresenceService } from '../presence/presence.service';
 import { ChatService } from './chat.service';
-import { TypingTracker } from './typing-tracker';
+import { ChatConnections, type ChatSocket } from './chat-connections';
+import { ChatError } from './chat-error';
+import { type ChatAction, ChatLimits } from './chat-limits';
+import { ChatPresence, type ChatNamespace, roomChannel, userChannel } from './chat-presence';
+import { ChatRoomsService } from './chat-rooms.service';
 
-/** What a socket carries; plain data, so that `fetchSockets()` can ship it between instances. */
-export interface ChatSocketData {
-  user: AuthUser;
-  /** The user's role when the socket connected (or last renewed its token). */
-  role: Role;
-  /** Expiry of the token the socket is authenticated with, epoch seconds. */
-  tokenExp: number;
-  /** The browser session of that token, if any: signing it out disconnects the socket. */
-  sessionId?: string;
-}
+export { roomChannel, userChannel } from './chat-presence';
+export type { ChatSocket } from './chat-connections';
 
-export type ChatSocket = Socket<
-  Record<string, never>,
-  ChatServerEvents,
-  Record<string, never>,
-  ChatSocketData
->;
-type ChatNamespace = Namespace<
-  Record<string, never>,
-  ChatServerEvents,
-  Record<string, never>,
-  ChatSocketData
->;
-
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(CHAT_CLIENT_EVENTS);
 /** The least role for each client event: viewers chat, so today every role may send each one. */
 export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
   join: 'viewer',
@@ -86,13 +56,6 @@ export const CHAT_EVENT_ROLES: Readonly<Record<string, Role>> = {
   typing: 'viewer',
   auth: 'viewer',
 };
-/** setTimeout's ceiling (~24.8 days); longer token lifetimes are waited for in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** socket.io room names: one per chat room, one per user (all of that user's sockets). */
-const ROOM_PREFIX = 'room:';
-export const roomChannel = (roomId: string) => `${ROOM_PREFIX}${roomId}`;
-export const userChannel = (userId: number) => `user:${userId}`;
 
 function fail(
   code: ChatErrorCode,
@@ -120,149 +83,41 @@ function parse<S extends z.ZodType>(
 }
 
 /**
- * The `/chat` namespace: validates each event and delegates storage to ChatService. Room
- * fan-out uses socket.io rooms only, so a socket.io adapter (Redis) carries it across
- * instances; online flags come from `fetchSockets()` for the same reason.
+ * The `/chat` namespace's message handlers: each validates, takes the user's token for that
+ * action, checks membership and delegates (rooms and messages to the services, fan-out to
+ * socket.io rooms, which the Redis adapter carries across instances). Connection life
+ * (handshake, caps, expiry, disconnect) is ChatConnections'; presence is ChatPresence's.
  */
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   @WebSocketServer() server!: ChatNamespace;
 
   private readonly logger = new Logger(ChatGateway.name);
-  private readonly limiter: UserRateLimit;
-  private readonly typing = new TypingTracker(TYPING_TTL_MS, (roomId, user) =>
-    this.emitTyping(roomId, user, false),
-  );
-  /** Per socket: the token-expiry timer, the presence release and the rooms it was in. */
-  private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly releases = new Map<string, () => void>();
-  private readonly roomsAtDisconnect = new Map<string, string[]>();
-  /** Open sockets per user on this instance, capped at MAX_CONNECTIONS_PER_USER. */
-  private readonly socketsPerUser = new Map<number, number>();
-  private readonly maxSocketsPerUser: number;
-  private stopRevoker: (() => void) | undefined;
 
   constructor(
     private readonly chat: ChatService,
+    private readonly rooms: ChatRoomsService,
     private readonly tokens: TokenService,
-    private readonly presence: PresenceService,
-    @Inject(APP_CONFIG) config: AppConfig,
-    rateLimits: RateLimits,
-    shutdown: ShutdownSignal,
+    private readonly connections: ChatConnections,
+    private readonly presence: ChatPresence,
+    private readonly limits: ChatLimits,
     @Optional() private readonly metrics?: Metrics,
-    @Optional() private readonly revoker?: ConnectionRevoker,
-  ) {
-    shutdown.onShutdown(() => this.shuttingDown());
-    const { perSecond, burst } = config.chatRateLimit;
-    // Per user, cluster-wide with Redis (RateLimits is bound in infra by configuration).
-    this.limiter = rateLimits.create('chat', perSecond, burst);
-    this.maxSocketsPerUser = config.maxConnectionsPerUser ?? Infinity;
-  }
+  ) {}
 
-  /** Guards do not run on connection: the handshake is checked here, before `connection`. */
   afterInit(nsp: ChatNamespace) {
-    // Accounts (issue 12): a disabled user's or signed-out session's sockets are disconnected.
-    this.stopRevoker = this.revoker?.watchSockets(nsp, userChannel, (s) => {
-      const data = s.data as Partial<ChatSocketData>;
-      return data.user ? { id: data.user.id, sessionId: data.sessionId } : undefined;
-    });
-    nsp.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      const token =
-        typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
-      this.tokens.verify(token).then(
-        (user) => {
-          const open = this.socketsPerUser.get(user.id) ?? 0;
-          if (open >= this.maxSocketsPerUser) {
-            const refused = new Error(
-              `Too many open chat connections for this user (at most ${this.maxSocketsPerUser}): close one before opening another`,
-            ) as Error & { data?: unknown };
-            refused.data = { code: 'TOO_MANY_CONNECTIONS' };
-            this.metrics?.rateLimited('ws connect');
-            return next(refused);
-          }
-          // Counted from here, so that handshakes in flight count too; released on disconnect.
-          this.socketsPerUser.set(user.id, open + 1);
-          // Whichever comes first: a socket whose transport closes mid-handshake never
-          // gets 'disconnect'.
-          let released = false;
-          const release = () => {
-            if (released) return;
-            released = true;
-            const left = (this.socketsPerUser.get(user.id) ?? 1) - 1;
-            if (left > 0) this.socketsPerUser.set(user.id, left);
-            else this.socketsPerUser.delete(user.id);
-          };
-          socket.once('disconnect', release);
-          socket.conn?.once('close', release);
-          socket.data.user = { id: user.id, username: user.username };
-          socket.data.role = user.role;
-          socket.data.sessionId = user.sessionId;
-          socket.data.tokenExp = user.tokenExp;
-          next();
-        },
-        (err: unknown) => {
-          if (!(err instanceof UnauthorizedException)) this.logger.error(err);
-          const refused = new Error(
-            err instanceof UnauthorizedException ? err.message : 'Authentication is unavailable, try again',
-          ) as Error & { data?: unknown };
-          refused.data = { code: 'UNAUTHORIZED' };
-          next(refused);
-        },
-      );
-    });
+    this.connections.attach(nsp);
   }
 
   handleConnection(socket: ChatSocket) {
-    const { user, tokenExp } = socket.data;
-    this.releases.set(socket.id, this.presence.track(user.id, 'chat'));
-    void socket.join(userChannel(user.id));
-    this.scheduleExpiry(socket, tokenExp);
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
-      const name = String(event).slice(0, 64);
-      const error = { code: 'UNKNOWN_EVENT', message: `Unknown event ${JSON.stringify(name)}` } as const;
-      const ack = args[args.length - 1];
-      if (typeof ack === 'function') ack({ ok: false, error });
-      socket.emit('error', { ...error, event: name });
-    });
-    // By 'disconnect' the socket has left its rooms; remember them for the presence update.
-    socket.once('disconnecting', () => {
-      this.roomsAtDisconnect.set(
-        socket.id,
-        [...socket.rooms].filter((r) => r.startsWith(ROOM_PREFIX)).map((r) => r.slice(ROOM_PREFIX.length)),
-      );
-    });
+    this.connections.connected(socket);
   }
 
   handleDisconnect(socket: ChatSocket) {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    this.expiryTimers.delete(socket.id);
-    this.releases.get(socket.id)?.();
-    this.releases.delete(socket.id);
-    for (const { roomId, user } of this.typing.stopSocket(socket.id)) this.emitTyping(roomId, user, false);
-    const rooms = this.roomsAtDisconnect.get(socket.id) ?? [];
-    this.roomsAtDisconnect.delete(socket.id);
-    for (const roomId of rooms) void this.broadcastPresence(roomId);
-  }
-
-  /**
-   * SIGTERM: every socket is told why before it closes (the HTTP server then closes them:
-   * a transport close, after which socket.io clients reconnect on their own). Messages
-   * whose ack was sent are stored already; the HTTP server finishes the requests in flight.
-   */
-  private shuttingDown() {
-    this.server?.emit('error', {
-      code: 'SHUTTING_DOWN',
-      message: 'The server is restarting: reconnect in a moment',
-    });
+    this.connections.disconnected(socket);
   }
 
   onModuleDestroy() {
-    this.stopRevoker?.();
-    for (const timer of this.expiryTimers.values()) clearTimeout(timer);
-    this.expiryTimers.clear();
-    this.typing.clear();
+    this.connections.destroy();
   }
 
   @SubscribeMessage('join')
@@ -271,15 +126,31 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const req = parse(JoinRequestSchema, body);
       if (!req.ok) return req;
       const { roomId } = req.value;
-      await this.chat.join(roomId, socket.data.user.id);
+      const { user } = socket.data;
+      const limited = await this.limit('join', user.id);
+      if (limited) return limited;
+      await this.rooms.join(user, roomId, {
+        // Creating through `join` spends a creation token too.
+        beforeCreate: async () => {
+          const refused = await this.limit('create', user.id);
+          if (refused)
+            throw new ChatError('RATE_LIMITED', refused.error.message, {
+              retryAfterMs: refused.error.retryAfterMs,
+            });
+        },
+      });
       // A socket that left meanwhile must not be added to the room as a ghost.
       if (!socket.connected) return fail('INTERNAL', 'Disconnected while joining');
+      const already = socket.rooms.has(roomChannel(roomId));
       await socket.join(roomChannel(roomId));
+      // Not marked read here: clients join every room of theirs in the background; the read
+      // marker moves when a room is shown (PUT /api/chat/rooms/:roomId/read).
       const [page, members] = await Promise.all([
         this.chat.history(roomId, { limit: CHAT_HISTORY_SIZE }),
-        this.membersOf(roomId),
+        this.presence.membersOf(roomId),
       ]);
-      this.server.to(roomChannel(roomId)).emit('presence', { roomId, members });
+      // A repeated join of this socket changes nobody's presence: no event.
+      if (!already) this.server.to(roomChannel(roomId)).emit('presence', { roomId, members });
       return { ok: true, roomId, history: page.items, members, nextCursor: page.nextCursor };
     });
   }
@@ -291,10 +162,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!req.ok) return req;
       const { roomId } = req.value;
       const { user } = socket.data;
-      await this.chat.leave(roomId, user.id);
-      if (this.typing.stop(roomId, user.id)) this.emitTyping(roomId, user, false);
+      const limited = await this.limit('leave', user.id);
+      if (limited) return limited;
+      const wasMember = await this.rooms.leave(roomId, user.id);
+      if (this.connections.typing.stop(roomId, user.id)) this.connections.typingChanged(roomId, user, false);
       // Sent before the user's sockets leave, so that their other tabs learn it too.
-      await this.broadcastPresence(roomId);
+      if (wasMember) await this.presence.broadcast(roomId);
       // The user leaves the room, not just this tab: every socket of theirs stops receiving it.
       this.server.in(userChannel(user.id)).socketsLeave(roomChannel(roomId));
       return { ok: true, roomId };
@@ -316,15 +189,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!req.ok) return req;
       const { roomId, content, clientId } = req.value;
       const { user } = socket.data;
+      // Membership of this socket is the check: joined (so stored as a member), and a leave,
+      // a delete or an archive takes the room's sockets out.
       if (!socket.rooms.has(roomChannel(roomId))) return fail('NOT_MEMBER', `Join room ${roomId} first`);
-      const waitMs = await this.limiter.take(user.id);
+      const waitMs = await this.limits.take('message', user.id);
       if (waitMs > 0) {
         return fail('RATE_LIMITED', 'Too many messages, slow down', { retryAfterMs: waitMs });
       }
       const { message, duplicate } = await this.chat.send(user, roomId, content, clientId);
       if (duplicate) return { ok: true, message, duplicate: true };
       this.server.to(roomChannel(roomId)).emit('chat', message);
-      if (this.typing.stop(roomId, user.id)) this.emitTyping(roomId, user, false);
+      // Clients clear the sender's indicator on a message; no `typing: false` needed for it.
+      this.connections.typing.stop(roomId, user.id);
+      this.connections.typingRelay.messageSent(roomId, user.id);
       return { ok: true, message };
     });
   }
@@ -337,12 +214,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { roomId, isTyping } = req.value;
       const { user } = socket.data;
       if (!socket.rooms.has(roomChannel(roomId))) return fail('NOT_MEMBER', `Join room ${roomId} first`);
-      // Only changes are relayed: the expiry timer guarantees the closing `isTyping: false`.
-      if (isTyping) {
-        if (this.typing.start(roomId, user, socket.id)) this.emitTyping(roomId, user, true);
-      } else if (this.typing.stop(roomId, user.id)) {
-        this.emitTyping(roomId, user, false);
-      }
+      const limited = await this.limit('typing', user.id);
+      if (limited) return limited;
+      // At most a few relays a second per user and room; the expiry timer guarantees the
+      // closing `isTyping: false`.
+      // The relay decides what goes out (a repeat after its window is harmless: clients set
+      // state, they do not toggle); the tracker only keeps the expiry.
+      const typing = this.connections.typing;
+      if (isTyping) typing.start(roomId, user, socket.id);
+      else typing.stop(roomId, user.id);
+      this.connections.typingChanged(roomId, user, isTyping);
       return { ok: true };
     });
   }
@@ -362,13 +243,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       }
       if (verified.id !== socket.data.user.id)
         return fail('UNAUTHORIZED', 'The token belongs to another user');
-      if (!socket.connected) return { ok: true, expiresAt: verified.tokenExp };
-      socket.data.tokenExp = verified.tokenExp;
-      socket.data.role = verified.role;
-      socket.data.sessionId = verified.sessionId;
-      this.scheduleExpiry(socket, verified.tokenExp);
+      if (socket.connected)
+        this.connections.refreshed(socket, verified.tokenExp, verified.role, verified.sessionId);
       return { ok: true, expiresAt: verified.tokenExp };
     });
+  }
+
+  /** Takes one token of the user's bucket for `action`; a RATE_LIMITED failure when empty. */
+  private async limit(action: ChatAction, userId: number): Promise<{ ok: false; error: CodedError } | null> {
+    const waitMs = await this.limits.take(action, userId);
+    return waitMs > 0
+      ? fail('RATE_LIMITED', `Too many ${action} requests, slow down`, { retryAfterMs: waitMs })
+      : null;
   }
 
   /**
@@ -399,54 +285,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         { socketId: socket.id, socketEvent: event },
       );
     } catch (err) {
-      this.logger.error(
-        `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      );
-      result = fail('INTERNAL', 'Something went wrong; try again');
+      if (err instanceof ChatError) {
+        result = { ok: false, error: err.toCoded() };
+      } else {
+        this.logger.error(
+          `'${event}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
+        result = fail('INTERNAL', 'Something went wrong; try again');
+      }
     }
     this.metrics?.socketEvent(event, secondsSince(startedAt), result.ok);
     if (!result.ok && result.error.code === 'RATE_LIMITED') this.metrics?.rateLimited(`ws ${event}`);
     if (!result.ok && socket.connected) socket.emit('error', { ...result.error, event });
     return result;
-  }
-
-  private scheduleExpiry(socket: ChatSocket, tokenExp: number) {
-    clearTimeout(this.expiryTimers.get(socket.id));
-    const delay = Math.min(Math.max(0, tokenExp * 1000 - Date.now()), MAX_TIMER_MS);
-    const timer = setTimeout(() => {
-      if (tokenExp * 1000 > Date.now()) return this.scheduleExpiry(socket, tokenExp);
-      this.expiryTimers.delete(socket.id);
-      socket.emit('error', { code: 'UNAUTHORIZED', message: 'token expired' });
-      socket.disconnect(true);
-    }, delay);
-    this.expiryTimers.set(socket.id, timer);
-  }
-
-  private emitTyping(roomId: string, user: AuthUser, isTyping: boolean) {
-    this.server
-      .to(roomChannel(roomId))
-      .except(userChannel(user.id))
-      .emit('typing', { roomId, userId: user.id, username: user.username, isTyping });
-  }
-
-  private async membersOf(roomId: string): Promise<RoomMember[]> {
-    let sockets: Array<{ data: { user: AuthUser } }>;
-    try {
-      sockets = await this.server.in(roomChannel(roomId)).fetchSockets();
-    } catch (err) {
-      // The other instances cannot be asked (Redis is down): who is online here still shows.
-      this.logger.warn(`online members of ${roomId} from this instance only: ${(err as Error).message}`);
-      sockets = await this.server.local.in(roomChannel(roomId)).fetchSockets();
-    }
-    return this.chat.members(roomId, new Set(sockets.map((s) => s.data.user.id)));
-  }
-
-  private async broadcastPresence(roomId: string) {
-    try {
-      const members = await this.membersOf(roomId);
-      this.server.to(roomChannel(roomId)).emit('presence', { roomId, members });
-    } catch (err) {
-      this.logger.error(`presence for ${roomId} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
   }
 }

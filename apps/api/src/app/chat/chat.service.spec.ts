@@ -1,11 +1,18 @@
 import { DEFAULT_ROOMS } from '@realtime/contracts';
 
+import type { AppConfig } from '../../config/app-config';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../infra/database/database.provider';
 import { ChatService } from './chat.service';
+import { ChatRoomsService } from './chat-rooms.service';
+
+const config = {
+  chat: { roomsCreatedMax: 3, roomsJoinedMax: 4, joinCreatesRooms: true },
+} as AppConfig;
 
 describe('ChatService (SQLite in memory)', () => {
   let handle: DatabaseHandle;
   let chat: ChatService;
+  let rooms: ChatRoomsService;
   const alice = { id: 0, username: 'alice' };
   const bob = { id: 0, username: 'bob' };
 
@@ -21,41 +28,111 @@ describe('ChatService (SQLite in memory)', () => {
       user.id = Number(row.id);
     }
     chat = new ChatService(handle);
-    await chat.onModuleInit();
+    rooms = new ChatRoomsService(handle, config);
+    await rooms.onModuleInit();
   });
   afterEach(() => handle.db.destroy());
 
-  it('creates the default rooms once, and other rooms on first join', async () => {
-    await chat.onModuleInit();
-    expect((await chat.rooms(alice.id)).map((r) => r.id)).toEqual([...DEFAULT_ROOMS].sort());
-    expect(await chat.roomExists('new-room')).toBe(false);
-    await chat.join('new-room', alice.id);
-    await chat.join('new-room', alice.id);
-    expect(await chat.roomExists('new-room')).toBe(true);
-    expect(await chat.isMember('new-room', alice.id)).toBe(true);
-    expect(await chat.members('new-room', new Set([alice.id]))).toEqual([
-      { userId: alice.id, username: 'alice', online: true },
+  it('creates the default rooms once, and public rooms on first join (owned by the joiner)', async () => {
+    await rooms.onModuleInit();
+    expect((await rooms.list(alice)).rooms.map((r) => r.id)).toEqual([...DEFAULT_ROOMS].sort());
+    expect(await rooms.join(alice, 'new-room')).toMatchObject({ created: true, wasMember: false });
+    expect(await rooms.join(alice, 'new-room')).toMatchObject({ created: false, wasMember: true });
+    expect(await rooms.join(bob, 'new-room')).toMatchObject({ created: false, wasMember: false });
+    expect(await rooms.find('new-room')).toEqual({
+      id: 'new-room',
+      name: 'new-room',
+      kind: 'public',
+      ownerId: alice.id,
+      archivedAt: null,
+    });
+    expect((await rooms.membersOf(['new-room'])).get('new-room')).toEqual([
+      { userId: alice.id, username: 'alice' },
+      { userId: bob.id, username: 'bob' },
     ]);
   });
 
-  it('lists rooms with member counts, last message time and own membership', async () => {
-    await chat.join('general', alice.id);
-    await chat.join('general', bob.id);
-    await chat.join('ops', bob.id);
-    const { message } = await chat.send(alice, 'general', 'hi', 'c1');
-    const rooms = await chat.rooms(alice.id);
-    expect(rooms).toEqual([
-      { id: 'general', members: 2, lastMessageAt: message.timestamp, joined: true },
-      { id: 'ops', members: 1, lastMessageAt: null, joined: false },
-      { id: 'sales', members: 0, lastMessageAt: null, joined: false },
+  it('lists rooms with member counts, last message time, membership and unread counts', async () => {
+    await rooms.join(alice, 'general');
+    await rooms.join(bob, 'general');
+    await rooms.join(bob, 'ops');
+    await chat.send(alice, 'general', 'hi', 'c1');
+    const { message } = await chat.send(bob, 'general', 'hello', 'c2');
+    const base = { kind: 'public', ownerId: null, archivedAt: null };
+    expect((await rooms.list(alice)).rooms).toEqual([
+      {
+        ...base,
+        id: 'general',
+        name: 'general',
+        members: 2,
+        lastMessageAt: message.timestamp,
+        joined: true,
+        unread: 1,
+      },
+      { ...base, id: 'ops', name: 'ops', members: 1, lastMessageAt: null, joined: false, unread: 0 },
+      { ...base, id: 'sales', name: 'sales', members: 0, lastMessageAt: null, joined: false, unread: 0 },
     ]);
+    expect(await rooms.unreadCounts(bob.id)).toEqual({ general: 1 });
+    await rooms.markRead(bob, 'general');
+    expect(await rooms.unreadCounts(bob.id)).toEqual({});
+  });
+
+  it('hides private rooms from non-members and lets members invite', async () => {
+    const room = await rooms.create(alice, { name: 'Board room', kind: 'private' });
+    expect(room).toMatchObject({ id: 'board-room', kind: 'private', ownerId: alice.id });
+    expect((await rooms.list(bob)).rooms.map((r) => r.id)).not.toContain('board-room');
+    await expect(rooms.join(bob, 'board-room')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rooms.invite(bob, 'board-room', 'bob')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rooms.invite(alice, 'board-room', 'nobody')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rooms.invite(alice, 'board-room', 'bob')).toEqual({
+      userId: bob.id,
+      username: 'bob',
+      online: false,
+    });
+    expect((await rooms.list(bob)).rooms.map((r) => r.id)).toContain('board-room');
+    expect(await rooms.join(bob, 'board-room')).toMatchObject({ wasMember: true });
+  });
+
+  it('refuses look-alike names and caps rooms created and joined', async () => {
+    await expect(rooms.create(alice, { name: 'Général', kind: 'public' })).rejects.toMatchObject({
+      code: 'NAME_TAKEN',
+    });
+    await rooms.create(alice, { name: 'one', kind: 'public' });
+    await rooms.create(alice, { name: 'two', kind: 'public' });
+    await rooms.create(alice, { name: 'three', kind: 'public' });
+    await expect(rooms.create(alice, { name: 'four', kind: 'public' })).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      extra: { limit: 3 },
+    });
+    await rooms.join(alice, 'general'); // the fourth membership
+    await expect(rooms.join(alice, 'ops')).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      extra: { limit: 4 },
+    });
   });
 
   it('leaves: membership gone, second leave is a no-op', async () => {
-    await chat.join('general', alice.id);
-    expect(await chat.leave('general', alice.id)).toBe(true);
-    expect(await chat.leave('general', alice.id)).toBe(false);
-    expect(await chat.members('general', new Set())).toEqual([]);
+    await rooms.join(alice, 'general');
+    expect(await rooms.leave('general', alice.id)).toBe(true);
+    expect(await rooms.leave('general', alice.id)).toBe(false);
+    expect((await rooms.membersOf(['general'])).get('general')).toEqual([]);
+  });
+
+  it('writes the messages of one event-loop turn in one transaction and publishes them once', async () => {
+    const batches: number[] = [];
+    chat.stored$.subscribe((m) => batches.push(m.length));
+    const begin = jest.spyOn(handle.db, 'transaction');
+    const results = await Promise.all([
+      chat.send(alice, 'general', 'a', 't1'),
+      chat.send(bob, 'general', 'b', 't1'),
+      chat.send(alice, 'general', 'a again', 't1'),
+      chat.send(alice, 'ops', 'c', 't2'),
+    ]);
+    expect(begin).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.duplicate)).toEqual([false, false, true, false]);
+    expect(results[2].message).toEqual(results[0].message);
+    expect(batches).toEqual([3]);
+    expect((await chat.history('general')).items.map((m) => m.content)).toEqual(['a', 'b']);
   });
 
   it('stores a clientId once per sender and room', async () => {

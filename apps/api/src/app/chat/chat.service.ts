@@ -1,17 +1,18 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { type Observable, Subject } from 'rxjs';
 
 import {
   type AuthUser,
   CHAT_PAGE_DEFAULT,
   type ChatMessage,
   type ChatMessagesPage,
-  DEFAULT_ROOMS,
   type RoomMember,
-  type RoomSummary,
 } from '@realtime/contracts';
 
 import { DATABASE } from '../../infra/database/database.module';
-import { type DatabaseHandle, isUniqueViolation } from '../../infra/database/database.provider';
+import type { DatabaseHandle } from '../../infra/database/database.provider';
+import type { Database } from '../../infra/database/schema';
 
 export interface SendResult {
   message: ChatMessage;
@@ -41,105 +42,135 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-/** Rooms, stored membership and messages; knows nothing of sockets or HTTP. */
+interface PendingSend {
+  sender: AuthUser;
+  roomId: string;
+  content: string;
+  clientId: string;
+  resolve: (result: SendResult) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Rows per INSERT statement (6 parameters each): within both databases' parameter limits. */
+const INSERT_CHUNK = 500;
+
+const keyOf = (roomId: string, senderId: number, clientId: string) =>
+  `${roomId}\u0000${senderId}\u0000${clientId}`;
+
+/**
+ * Messages: stored once per `(roomId, sender, clientId)`, read back in pages. Knows nothing of
+ * sockets or HTTP; who may read or write is ChatRoomsService's call, made by the edges first.
+ */
 @Injectable()
-export class ChatService implements OnModuleInit {
+export class ChatService {
+  private pending: PendingSend[] = [];
+  private readonly stored = new Subject<ChatMessage[]>();
+  /** Every batch of newly stored messages (duplicates excluded), once per flush. */
+  readonly stored$: Observable<ChatMessage[]> = this.stored.asObservable();
+
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   private get db() {
     return this.database.db;
   }
 
-  async onModuleInit() {
-    for (const roomId of DEFAULT_ROOMS) await this.ensureRoom(roomId);
-  }
-
-  /** Creates the room if it does not exist; safe when several instances race. */
-  async ensureRoom(roomId: string): Promise<void> {
-    await this.db
-      .insertInto('rooms')
-      .values({ id: roomId, created_at: Date.now() })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-  }
-
-  async roomExists(roomId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('rooms').select('id').where('id', '=', roomId).executeTakeFirst();
-    return !!row;
-  }
-
-  /** Stores the membership (creating the room on first join); joining twice is a no-op. */
-  async join(roomId: string, userId: number): Promise<void> {
-    await this.ensureRoom(roomId);
-    await this.db
-      .insertInto('room_members')
-      .values({ room_id: roomId, user_id: userId, joined_at: Date.now() })
-      .onConflict((oc) => oc.columns(['room_id', 'user_id']).doNothing())
-      .execute();
-  }
-
-  /** Drops the membership; true when there was one. */
-  async leave(roomId: string, userId: number): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('room_members')
-      .where('room_id', '=', roomId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
-  }
-
-  async isMember(roomId: string, userId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('room_members')
-      .select('user_id')
-      .where('room_id', '=', roomId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return !!row;
-  }
-
-  /** Stored members by name, flagged online when their id is in `online`. */
-  async members(roomId: string, online: ReadonlySet<number>): Promise<RoomMember[]> {
-    const rows = await this.db
-      .selectFrom('room_members as m')
-      .innerJoin('users as u', 'u.id', 'm.user_id')
-      .select(['u.id', 'u.username'])
-      .where('m.room_id', '=', roomId)
-      .orderBy('u.username')
-      .execute();
-    return rows.map((r) => ({
-      userId: Number(r.id),
-      username: r.username,
-      online: online.has(Number(r.id)),
-    }));
-  }
-
   /**
    * Stores a message once per `(roomId, sender, clientId)`: a retry of a message whose ack was
-   * lost gets the stored one back, marked as a duplicate. The insert comes first and the unique
-   * key catches a repeat: one query per message instead of a lookup and an insert.
+   * lost gets the stored one back, marked as a duplicate. Sends of one event-loop turn are
+   * written together: one transaction, one multi-row INSERT … ON CONFLICT DO NOTHING, then one
+   * lookup for those that were already stored. Under load that is one commit for hundreds of
+   * messages instead of one each (docs/benchmarks.md).
    */
-  async send(sender: AuthUser, roomId: string, content: string, clientId: string): Promise<SendResult> {
+  send(sender: AuthUser, roomId: string, content: string, clientId: string): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => {
+      this.pending.push({ sender, roomId, content, clientId, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush() {
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
     try {
-      const row = await this.db
-        .insertInto('chat_messages')
-        .values({
-          room_id: roomId,
-          sender_id: sender.id,
-          client_id: clientId,
-          content,
-          created_at: Date.now(),
-        })
-        .returning(['id', 'room_id', 'sender_id', 'client_id', 'content', 'created_at'])
-        .executeTakeFirstOrThrow();
-      return { message: toMessage({ ...row, sender_name: sender.username }), duplicate: false };
+      const results = await this.write(batch);
+      batch.forEach((p, i) => p.resolve(results[i]));
+      const fresh = results.filter((r) => !r.duplicate).map((r) => r.message);
+      if (fresh.length) this.stored.next(fresh);
     } catch (err) {
-      // A retry of a stored message, or two sends of the same clientId that raced.
-      if (!isUniqueViolation(err)) throw err;
-      const winner = await this.findByClientId(roomId, sender.id, clientId);
-      if (!winner) throw err;
-      return { message: winner, duplicate: true };
+      batch.forEach((p) => p.reject(err));
     }
+  }
+
+  private async write(batch: PendingSend[]): Promise<SendResult[]> {
+    const now = Date.now();
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = new Map<string, MessageRow>();
+      for (let i = 0; i < batch.length; i += INSERT_CHUNK) {
+        const rows = await trx
+          .insertInto('chat_messages')
+          .values(
+            batch.slice(i, i + INSERT_CHUNK).map((p) => ({
+              room_id: p.roomId,
+              sender_id: p.sender.id,
+              client_id: p.clientId,
+              content: p.content,
+              created_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['room_id', 'sender_id', 'client_id']).doNothing())
+          .returning(['id', 'room_id', 'sender_id', 'client_id', 'content', 'created_at'])
+          .execute();
+        for (const row of rows) {
+          inserted.set(keyOf(row.room_id, Number(row.sender_id), row.client_id), { ...row, sender_name: '' });
+        }
+      }
+      const results: Array<SendResult | undefined> = [];
+      const missing: PendingSend[] = [];
+      for (const p of batch) {
+        const key = keyOf(p.roomId, p.sender.id, p.clientId);
+        const row = inserted.get(key);
+        if (row) {
+          // The first of several sends with one clientId in a batch stores it; the others repeat it.
+          inserted.delete(key);
+          const message = toMessage({ ...row, sender_name: p.sender.username });
+          results.push({ message, duplicate: false });
+          inserted.set(`dup:${key}`, { ...row, sender_name: p.sender.username });
+        } else {
+          const repeat = inserted.get(`dup:${key}`);
+          results.push(repeat ? { message: toMessage(repeat), duplicate: true } : undefined);
+          if (!repeat) missing.push(p);
+        }
+      }
+      if (missing.length) {
+        const stored = new Map<string, ChatMessage>();
+        for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
+          const part = missing.slice(i, i + INSERT_CHUNK);
+          const rows = await messagesOf(trx)
+            .where((eb) =>
+              eb.or(
+                part.map((p) =>
+                  eb.and([
+                    eb('c.room_id', '=', p.roomId),
+                    eb('c.sender_id', '=', p.sender.id),
+                    eb('c.client_id', '=', p.clientId),
+                  ]),
+                ),
+              ),
+            )
+            .execute();
+          for (const row of rows)
+            stored.set(keyOf(row.room_id, Number(row.sender_id), row.client_id), toMessage(row));
+        }
+        batch.forEach((p, i) => {
+          if (results[i]) return;
+          const message = stored.get(keyOf(p.roomId, p.sender.id, p.clientId));
+          if (!message) throw new Error(`message ${p.clientId} neither stored nor found`);
+          results[i] = { message, duplicate: true };
+        });
+      }
+      return results as SendResult[];
+    });
   }
 
   /**
@@ -161,68 +192,38 @@ export class ChatService implements OnModuleInit {
     return { items, nextCursor: more && items.length ? String(items[0].id) : null };
   }
 
-  /** Every room with its member count, last message time and whether `userId` is a member. */
-  async rooms(userId: number): Promise<RoomSummary[]> {
+  /** Stored members by name, flagged online when their id is in `online`. */
+  async members(roomId: string, online: ReadonlySet<number>): Promise<RoomMember[]> {
     const rows = await this.db
-      .selectFrom('rooms as r')
-      .select((eb) => [
-        'r.id',
-        eb
-          .selectFrom('room_members as m')
-          .whereRef('m.room_id', '=', 'r.id')
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .as('members'),
-        eb
-          .selectFrom('chat_messages as c')
-          .whereRef('c.room_id', '=', 'r.id')
-          .select((e) => e.fn.max('c.created_at').as('t'))
-          .as('last_message_at'),
-        eb
-          .exists(
-            eb
-              .selectFrom('room_members as j')
-              .whereRef('j.room_id', '=', 'r.id')
-              .where('j.user_id', '=', userId)
-              .select('j.user_id'),
-          )
-          .as('joined'),
-      ])
-      .orderBy('r.id')
+      .selectFrom('room_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['u.id', 'u.username'])
+      .where('m.room_id', '=', roomId)
+      .orderBy('u.username')
       .execute();
     return rows.map((r) => ({
-      id: r.id,
-      members: Number(r.members ?? 0),
-      lastMessageAt:
-        r.last_message_at === null || r.last_message_at === undefined ? null : Number(r.last_message_at),
-      joined: Boolean(r.joined),
+      userId: Number(r.id),
+      username: r.username,
+      online: online.has(Number(r.id)),
     }));
   }
 
-  private findByClientId(
-    roomId: string,
-    senderId: number,
-    clientId: string,
-  ): Promise<ChatMessage | undefined> {
-    return this.messages()
-      .where('c.room_id', '=', roomId)
-      .where('c.sender_id', '=', senderId)
-      .where('c.client_id', '=', clientId)
-      .executeTakeFirst()
-      .then((row) => (row ? toMessage(row) : undefined));
-  }
-
   private messages() {
-    return this.db
-      .selectFrom('chat_messages as c')
-      .innerJoin('users as u', 'u.id', 'c.sender_id')
-      .select([
-        'c.id',
-        'c.room_id',
-        'c.sender_id',
-        'c.client_id',
-        'c.content',
-        'c.created_at',
-        'u.username as sender_name',
-      ]);
+    return messagesOf(this.db);
   }
+}
+
+function messagesOf(db: Pick<Kysely<Database>, 'selectFrom'>) {
+  return db
+    .selectFrom('chat_messages as c')
+    .innerJoin('users as u', 'u.id', 'c.sender_id')
+    .select([
+      'c.id',
+      'c.room_id',
+      'c.sender_id',
+      'c.client_id',
+      'c.content',
+      'c.created_at',
+      'u.username as sender_name',
+    ]);
 }

@@ -68,6 +68,8 @@ export class HealthController {
           return indicator.up({
             dialect: this.database.dialect,
             latencyMs: Math.round(performance.now() - started),
+            // Statements this instance has run (this check's own ping included).
+            ...(this.database.queryCount ? { queries: this.database.queryCount() } : {}),
           });
         } catch (err) {
           return indicator.down({ dialect: this.database.dialect, message: (err as Error).message });

@@ -2,8 +2,18 @@ import type { MessageEvent } from '@nestjs/common';
 
 import type { NotificationEventType } from '@realtime/contracts';
 
-/** The kinds of stored change; `connected` is per stream and never stored. */
+/** The kinds of stored change; `connected` is per stream and never stored, nor is `chat-unread`. */
 export type StoredEventKind = Exclude<NotificationEventType, 'connected'>;
+
+/**
+ * `chat-unread` rides the user's channel with id 0: it is not stored, so the stream core sends
+ * it as an ephemeral event (at once, without an `id:` line: a resume neither replays nor skips
+ * for it, and Last-Event-ID stays at the last stored event).
+ */
+export const CHAT_UNREAD_KIND = 'chat-unread';
+export function chatUnreadBusMessage(payload: string): string {
+  return `0 ${CHAT_UNREAD_KIND} ${payload}`;
+}
 
 /** One row of `notification_events`: its id is the SSE event id, `payload` the `data:` JSON. */
 export interface StoredEvent {

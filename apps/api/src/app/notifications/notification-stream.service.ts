@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
 import { withTrace } from '../../infra/tracing/trace';
 import {
+  CHAT_UNREAD_KIND,
   type StoredEvent,
   type StoredEventKind,
   decodeBusMessage,
@@ -92,6 +93,11 @@ export class NotificationStreamService implements StreamSource {
     const subscription = this.bus.channel(topic).subscribe((message) => {
       const event = decodeBusMessage(message);
       if (!event) return;
+      if (event.kind === CHAT_UNREAD_KIND) {
+        // Not stored (see chat-unread.service.ts): the core sends it now or never, without an id.
+        deliver({ id: 0, ephemeral: true, event: { type: event.kind, data: event.payload } });
+        return;
+      }
       this.traceDelivery(event);
       deliver(toStreamEvent(event));
     });

@@ -41,6 +41,11 @@ export abstract class Follower {
 
   /** A live event from one of the channel's topics: the hot path, kept to a few comparisons. */
   offer(event: StreamEvent): void {
+    if (event.ephemeral) {
+      // Now or never: not part of the order, so neither held back nor moving `last`.
+      if (this.started && !this.closed) this.emit(event);
+      return;
+    }
     if (this.held !== null) {
       this.held.push(event);
       if (this.started) this.catchUp();
@@ -109,6 +114,7 @@ export abstract class Follower {
   }
 
   private send(event: StreamEvent) {
+    if (event.ephemeral) return; // a store never has one; a source that returns one is wrong
     if (event.id <= this.last || this.closed) return;
     this.last = event.id;
     this.emit(event);

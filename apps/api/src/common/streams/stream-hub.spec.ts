@@ -331,4 +331,38 @@ describe('StreamHub', () => {
     expect(hub.openStreams(a, 1)).toBe(1);
     expect(hub.openStreams(b, 1)).toBe(1);
   });
+
+  it('sends an ephemeral event at once without an id, never holding, replaying or resuming from it', async () => {
+    const source = new FakeSource('things');
+    const ephemeral = (data: string): StreamEvent => ({
+      id: 0,
+      ephemeral: true,
+      event: { type: 'blip', data },
+    });
+    const deliver = (e: StreamEvent) => source.listeners.get('things:user:1')?.forEach((d) => d(e));
+    source.publish(1);
+    let release!: () => void;
+    source.opening$ = new Promise<void>((r) => (release = r));
+    const s = collect(hub.open(source, { id: 1 }, '0'));
+    deliver(ephemeral('early')); // before the opening is out: now or never
+    release();
+    await settle();
+    deliver(ephemeral('b1'));
+    deliver(ephemeral('b2')); // the same id twice: both go out
+    source.publish(2);
+    expect(s.got.map((e) => [e.id, e.type, e.data])).toEqual([
+      ['0', 'hello', '{}'],
+      ['1', 'thing', 'e1'],
+      [undefined, 'blip', 'b1'],
+      [undefined, 'blip', 'b2'],
+      ['2', 'thing', 'e2'],
+    ]);
+
+    // In a combined stream it carries no position either.
+    const other = new FakeSource('other');
+    const c = collect(hub.open([source, other], { id: 2 }, undefined));
+    await settle();
+    source.listeners.get('things:user:2')?.forEach((d) => d(ephemeral('c1')));
+    expect(c.got.at(-1)).toEqual({ type: 'blip', data: 'c1' });
+  });
 });

@@ -57,8 +57,9 @@ class Writer {
   ) {}
 
   write(member: Member, event: MessageEvent) {
-    // A stream of several channels carries every channel's position in its ids.
-    if (this.members.length > 1) event = { ...event, id: this.lastId() };
+    // A stream of several channels carries every channel's position in its ids (an event
+    // without an id, an ephemeral one, keeps none: it does not move the position).
+    if (this.members.length > 1 && event.id != null) event = { ...event, id: this.lastId() };
     if (this.first) {
       this.first = false;
       this.sink.send(event, this.retryMs);

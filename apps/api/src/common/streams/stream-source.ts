@@ -8,6 +8,13 @@ import type { Observable } from 'rxjs';
 export interface StreamEvent {
   readonly id: number;
   readonly event: MessageEvent;
+  /**
+   * Not stored and outside the channel's order (e.g. the chat's unread increments on the
+   * notification stream): sent at once to every stream past its opening, never held, replayed
+   * or compared with `id` (which is ignored), and written without an `id:` line, so the
+   * client's Last-Event-ID stays at the last ordered event (SSE allows an event without an id).
+   */
+  readonly ephemeral?: boolean;
 }
 
 /**

@@ -23,6 +23,20 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** Where the data lives, without credentials: for logs and health. */
   location: string;
+  /** Statements run since start (health shows it; tests count a feature's queries with it). */
+  queryCount?: () => number;
+}
+
+/** Counts statements (health shows it), then passes each on to the metrics' hook, if any. */
+function counting(next: ((event: LogEvent) => void) | undefined) {
+  let n = 0;
+  return {
+    log: (event: LogEvent) => {
+      n++;
+      next?.(event);
+    },
+    count: () => n,
+  };
 }
 
 // BIGINT (int8) and NUMERIC come back from pg as strings; our values (epoch ms, ids,
@@ -69,7 +83,8 @@ function queryLog(observer: QueryObserver | undefined) {
 }
 
 export function openDatabase(url: string, observer?: QueryObserver): DatabaseHandle {
-  const log = queryLog(observer);
+  const queries = counting(queryLog(observer));
+  const log = queries.log;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const path = file === ':memory:' ? file : resolve(file);
@@ -90,6 +105,7 @@ export function openDatabase(url: string, observer?: QueryObserver): DatabaseHan
       }),
       dialect: 'sqlite',
       location: path,
+      queryCount: queries.count,
     };
   }
   const pool = new Pool({
@@ -105,6 +121,7 @@ export function openDatabase(url: string, observer?: QueryObserver): DatabaseHan
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }),
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
+    queryCount: queries.count,
   };
 }
 

@@ -92,6 +92,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
 
+    // Rooms get an owner, a kind, a display name with its folded look-alike key (unique), an
+    // archive mark; members get a read marker for unread counts. Existing rooms become public
+    // with their id as name; their key is filled in by the chat service at start-up.
+    '0003_chat_rooms': {
+      async up(db: Db) {
+        await db.schema.alterTable('rooms').addColumn('name', 'varchar(256)').execute();
+        await db.schema.alterTable('rooms').addColumn('name_key', 'varchar(256)').execute();
+        await db.schema
+          .alterTable('rooms')
+          .addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('public'))
+          .execute();
+        await db.schema
+          .alterTable('rooms')
+          .addColumn('owner_id', 'bigint', (c) => c.references('users.id'))
+          .execute();
+        await db.schema.alterTable('rooms').addColumn('archived_at', 'bigint').execute();
+        await db.schema.createIndex('rooms_name_key').on('rooms').column('name_key').unique().execute();
+        await db.schema.createIndex('rooms_owner_id').on('rooms').column('owner_id').execute();
+        await db.schema
+          .alterTable('room_members')
+          .addColumn('last_read_id', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('room_members_user_id').on('room_members').column('user_id').execute();
+      },
+    },
+
     // Accounts (issue 12): roles, disabling, browser sessions with rotating refresh tokens,
     // API keys, and the sender of each notification.
     '0002_accounts': {

@@ -83,12 +83,21 @@ export interface NotificationEventsTable {
 export interface RoomsTable {
   id: string;
   created_at: number;
+  /** Display name as given (NFC); null only until start-up fills in rooms older than 0003. */
+  name: string | null;
+  /** The name folded for look-alike checks (see chat/room-name.ts); unique. */
+  name_key: string | null;
+  kind: Generated<string>;
+  owner_id: number | null;
+  archived_at: number | null;
 }
 
 export interface RoomMembersTable {
   room_id: string;
   user_id: number;
   joined_at: number;
+  /** Id of the last message the member has read; unread = later messages by others. */
+  last_read_id: Generated<number>;
 }
 
 export interface ChatMessagesTable {

@@ -1,9 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
 import { roleAtLeast } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { ChatUnreadStore } from '@realtime/dashboard/data-access-notifications';
 import { SharedStreams } from '@realtime/dashboard/data-access-realtime';
 import { NotificationBell, NotificationToasts } from '@realtime/dashboard/feature-notifications';
 
@@ -24,6 +25,14 @@ export class Shell {
   private readonly router = inject(Router);
   protected readonly theme = inject(Theme);
   protected readonly holdsStreams = toSignal(inject(SharedStreams).leading$, { initialValue: false });
+  /** Unread chat per room on every page, from the notification stream (no chat socket here). */
+  protected readonly chatUnread = inject(ChatUnreadStore);
+  protected readonly chatUnreadLabel = computed(() =>
+    this.chatUnread
+      .rooms()
+      .map((r) => `#${r.roomId}: ${r.count}`)
+      .join(', '),
+  );
   protected readonly user = this.auth.user;
   /** The operations page is for admins (the route and the API check too). */
   protected readonly isAdmin = computed(() => {
@@ -56,6 +65,7 @@ export class Shell {
   );
 
   constructor() {
+    this.chatUnread.connect().pipe(takeUntilDestroyed()).subscribe();
     // Signed out by any means (button, expiry, a 401): leave the protected pages, and come back
     // here after signing in again unless the user chose to sign out.
     effect(() => {

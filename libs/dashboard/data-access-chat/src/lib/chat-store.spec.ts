@@ -2,11 +2,12 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { BehaviorSubject, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 
-import type { ChatMessage } from '@realtime/contracts';
+import type { ChatMessage, NotificationEvent, RoomSummary } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
-import { BACKOFF_POLICY, ONLINE_STATUS } from '@realtime/dashboard/data-access-realtime';
+import { ChatUnreadStore, NotificationStream } from '@realtime/dashboard/data-access-notifications';
+import { BACKOFF_POLICY, ONLINE_STATUS, type StreamMessage } from '@realtime/dashboard/data-access-realtime';
 
 import { CHAT_SOCKET_FACTORY } from './chat-socket';
 import { CHAT_STORAGE, ChatStore } from './chat-store';
@@ -62,6 +63,20 @@ describe('ChatStore', () => {
   let online: BehaviorSubject<boolean>;
   let storage: MemoryStorage;
   let sub: Subscription | undefined;
+  let unreadSub: Subscription | undefined;
+  let notifications: Subject<StreamMessage<NotificationEvent>>;
+  const summary = (id: string, extra: Partial<RoomSummary> = {}): RoomSummary => ({
+    id,
+    name: id,
+    kind: 'public',
+    ownerId: null,
+    archivedAt: null,
+    members: 1,
+    lastMessageAt: null,
+    joined: true,
+    unread: 0,
+    ...extra,
+  });
   const last = () => sockets[sockets.length - 1];
   const settle = () => jest.advanceTimersByTimeAsync(0);
 
@@ -78,6 +93,7 @@ describe('ChatStore', () => {
         },
         { provide: CHAT_STORAGE, useValue: storage },
         { provide: ONLINE_STATUS, useValue: online },
+        { provide: NotificationStream, useValue: { messages$: notifications } },
         { provide: BACKOFF_POLICY, useValue: { baseMs: 1000, maxMs: 30_000, maxAttempts: 5, jitter: 0 } },
         {
           provide: CHAT_SOCKET_FACTORY,
@@ -89,15 +105,15 @@ describe('ChatStore', () => {
         },
       ],
     });
+    // The shell keeps the app-wide unread counts connected.
+    unreadSub = TestBed.inject(ChatUnreadStore).connect().subscribe();
     const store = TestBed.inject(ChatStore);
     sub = store.connect().subscribe();
     TestBed.inject(HttpTestingController)
-      .expectOne('/api/chat/rooms')
+      .expectOne('/api/chat/rooms?limit=100')
       .flush({
-        rooms: [
-          { id: 'general', members: 1, lastMessageAt: null, joined: true },
-          { id: 'random', members: 1, lastMessageAt: null, joined: true },
-        ],
+        rooms: [summary('general'), summary('random'), summary('lobby', { joined: false, members: 4 })],
+        nextCursor: null,
       });
     return store;
   }
@@ -115,9 +131,11 @@ describe('ChatStore', () => {
     sockets = [];
     storage = new MemoryStorage();
     online = new BehaviorSubject(true);
+    notifications = new Subject();
   });
   afterEach(() => {
     sub?.unsubscribe();
+    unreadSub?.unsubscribe();
     jest.useRealTimers();
   });
 
@@ -248,18 +266,70 @@ describe('ChatStore', () => {
     expect(contents(store)).toEqual(['sent:refused']);
   });
 
-  it('counts unread messages in other rooms, shows who is typing, and clears it on their message', async () => {
+  it("shows the server's unread counts, shows who is typing, and marks a room read when shown", async () => {
     const store = createStore();
+    const http = TestBed.inject(HttpTestingController);
     last().fire('connect');
     await settle();
-    last().fire('chat', server.message('ops', 'in ops', 'o1', { id: 2, username: 'bob' }));
-    expect(store.rooms().find((r) => r.id === 'ops')?.unread).toBe(1);
+    // Totals when the notification stream opens, then increments; the room on screen never counts.
+    notifications.next({ kind: 'open', resumed: false });
+    http.expectOne('/api/chat/unread').flush({ rooms: { ops: 2, general: 5 } });
+    notifications.next({
+      kind: 'event',
+      value: { type: 'chat-unread', id: '0', data: { rooms: { ops: 1 } } },
+    });
+    expect(store.rooms().find((r) => r.id === 'ops')?.unread).toBe(3);
+    expect(store.rooms().find((r) => r.id === 'general')?.unread).toBe(0);
     last().fire('typing', { roomId: 'general', userId: 2, username: 'bob', isTyping: true });
     expect(store.typing()).toEqual(['bob']);
     last().fire('chat', server.message('general', 'hi', 'g1', { id: 2, username: 'bob' }));
     expect(store.typing()).toEqual([]);
+    last().fire('chat', server.message('ops', 'in ops', 'o1', { id: 2, username: 'bob' }));
     store.selectRoom('ops');
     expect(store.rooms().find((r) => r.id === 'ops')?.unread).toBe(0);
+    // Read markers go out together, at most once a second.
+    await jest.advanceTimersByTimeAsync(1000);
+    const reads = http.match((r) => r.method === 'PUT');
+    expect(reads.map((r) => [r.request.url, r.request.body])).toEqual([
+      ['/api/chat/rooms/general/read', { messageId: 1 }],
+      ['/api/chat/rooms/ops/read', { messageId: 2 }],
+    ]);
+  });
+
+  it('offers public rooms not joined, pages back through history, creates rooms and invites', async () => {
+    server.handlers.join = (p: Record<string, unknown>) => ({
+      ok: true,
+      roomId: p['roomId'],
+      history: server.stored.filter((m) => m.roomId === p['roomId']),
+      members: [],
+      nextCursor: p['roomId'] === 'general' ? '10' : null,
+    });
+    const store = createStore();
+    const http = TestBed.inject(HttpTestingController);
+    expect(store.otherRooms()).toEqual([{ id: 'lobby', name: 'lobby', members: 4 }]);
+    last().fire('connect');
+    await settle();
+    expect(store.hasEarlier()).toBe(true);
+    store.loadEarlier();
+    const older = server.message('general', 'older', 'x1', { id: 2, username: 'bob' });
+    http.expectOne('/api/chat/rooms/general/messages?before=10').flush({ items: [older], nextCursor: null });
+    expect(store.lines().map((l) => l.kind === 'message' && l.message.content)).toContain('older');
+    expect(store.hasEarlier()).toBe(false);
+
+    store.createRoom('Board', 'private');
+    http
+      .expectOne((r) => r.method === 'POST' && r.url === '/api/chat/rooms')
+      .flush(summary('board', { name: 'Board', kind: 'private', ownerId: 1 }));
+    expect(store.activeRoom()).toBe('board');
+    expect(store.rooms().find((r) => r.id === 'board')).toMatchObject({ name: 'Board', kind: 'private' });
+    store.invite('nobody');
+    http
+      .expectOne('/api/chat/rooms/board/members')
+      .flush(
+        { statusCode: 404, message: 'No user "nobody"', code: 'NOT_FOUND' },
+        { status: 404, statusText: 'Not Found' },
+      );
+    expect(store.lastAction()).toEqual({ ok: false, message: 'No user "nobody"' });
   });
 
   it('tells the room while typing and withdraws it after a pause', async () => {

@@ -1,18 +1,22 @@
 import { DOCUMENT } from '@angular/common';
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, InjectionToken, computed, effect, inject, signal } from '@angular/core';
-import { EMPTY, Observable, catchError, ignoreElements, merge, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, finalize, ignoreElements, merge, tap } from 'rxjs';
 
 import {
   CHAT_CONTENT_MAX,
   type ChatAck,
   type ChatMessage,
+  type ChatMessagesPage,
   type ChatRoomsResponse,
   DEFAULT_ROOMS,
   type JoinAck,
+  type RoomKind,
   type RoomMember,
+  type RoomSummary,
 } from '@realtime/contracts';
 import { AuthStore } from '@realtime/dashboard/data-access-api';
+import { ChatUnreadStore } from '@realtime/dashboard/data-access-notifications';
 import {
   BACKOFF_POLICY,
   CLOCK,
@@ -24,7 +28,7 @@ import {
 
 import { type ChatSocketEvent, createChatConnection } from './chat-connection';
 import { CHAT_SOCKET_FACTORY, type ChatSocket } from './chat-socket';
-import { countUnread, mergeMessages } from './messages';
+import { mergeMessages } from './messages';
 import { Outbox, type OutboxEntry, newClientId } from './outbox';
 
 /** Where the outbox and read marks survive a reload: localStorage (shared by the user's tabs). */
@@ -42,8 +46,23 @@ const TYPING_IDLE_MS = 3_000;
 
 export interface RoomView {
   id: string;
+  name: string;
+  kind: RoomKind;
   unread: number;
   active: boolean;
+}
+
+/** A public room the user is not in yet: listed to join. */
+export interface OtherRoom {
+  id: string;
+  name: string;
+  members: number;
+}
+
+/** What the last room action (create, invite, load earlier) came to, for the page to say. */
+export interface RoomActionResult {
+  ok: boolean;
+  message: string;
 }
 
 /** A message on screen: stored by the server, or still in the outbox. */
@@ -55,14 +74,16 @@ type ByRoom<T> = Readonly<Record<string, T>>;
 
 /**
  * The chat page's state. Provide it in the page: `connect()` opens the socket for as long as it
- * is subscribed. It joins every room (so unread counts are live), re-joins them after each
- * reconnect, merges history and live messages by id, and sends the outbox in order, one message
- * at a time, each with its stable `clientId`.
+ * is subscribed. It joins the user's rooms (the default ones and those they are a member of),
+ * re-joins them after each reconnect, merges history and live messages by id, pages back through
+ * history, and sends the outbox in order, one message at a time, each with its stable `clientId`.
+ * Unread counts are the app-wide ChatUnreadStore's (the server's); this page moves the marker.
  */
 @Injectable()
 export class ChatStore {
   private readonly http = inject(HttpClient);
   private readonly auth = inject(AuthStore);
+  private readonly unread = inject(ChatUnreadStore);
   private readonly storage = inject(CHAT_STORAGE);
   private readonly clock = inject(CLOCK);
   private readonly me = this.auth.user();
@@ -87,6 +108,11 @@ export class ChatStore {
   private typingIdle: ReturnType<typeof setTimeout> | undefined;
 
   private readonly roomIds = signal<string[]>([...DEFAULT_ROOMS]);
+  private readonly summaries = signal<ByRoom<RoomSummary>>({});
+  /** `?before=` cursor of the next older page per room; null when the start is reached. */
+  private readonly cursors = signal<ByRoom<string | null>>({});
+  readonly loadingEarlier = signal(false);
+  readonly lastAction = signal<RoomActionResult | null>(null);
   private readonly messagesByRoom = signal<ByRoom<ChatMessage[]>>({});
   private readonly membersByRoom = signal<ByRoom<RoomMember[]>>({});
   private readonly typingByRoom = signal<ByRoom<Readonly<Record<number, string>>>>({});
@@ -99,14 +125,28 @@ export class ChatStore {
 
   readonly rooms = computed<RoomView[]>(() => {
     const active = this.activeRoom();
-    const messages = this.messagesByRoom();
-    const read = this.lastRead();
+    const counts = this.unread.counts();
+    const summaries = this.summaries();
     return this.roomIds().map((id) => ({
       id,
+      name: summaries[id]?.name ?? id,
+      kind: summaries[id]?.kind ?? 'public',
       active: id === active,
-      unread: id === active ? 0 : countUnread(messages[id] ?? [], read[id] ?? 0, this.me?.id),
+      unread: id === active ? 0 : (counts[id] ?? 0),
     }));
   });
+
+  /** Public rooms to join (listed by the server, not joined yet). */
+  readonly otherRooms = computed<OtherRoom[]>(() => {
+    const mine = new Set(this.roomIds());
+    return Object.values(this.summaries())
+      .filter((r) => !mine.has(r.id) && !r.archivedAt)
+      .map((r) => ({ id: r.id, name: r.name, members: r.members }));
+  });
+
+  readonly activeSummary = computed<RoomSummary | null>(() => this.summaries()[this.activeRoom()] ?? null);
+  /** Whether older messages than those shown exist for the active room. */
+  readonly hasEarlier = computed(() => !!this.cursors()[this.activeRoom()]);
 
   readonly lines = computed<ChatLine[]>(() => {
     const room = this.activeRoom();
@@ -158,10 +198,11 @@ export class ChatStore {
 
   /** Subscribe to be connected; unsubscribe closes the socket and cancels pending reconnects. */
   connect(): Observable<never> {
-    const rooms$ = this.http.get<ChatRoomsResponse>('/api/chat/rooms').pipe(
-      tap((res) => this.addRooms(res.rooms.map((r) => r.id))),
+    const rooms$ = this.http.get<ChatRoomsResponse>('/api/chat/rooms?limit=100').pipe(
+      tap((res) => this.setSummaries(res.rooms)),
       catchError(() => EMPTY),
     );
+    this.unread.setViewing(this.activeRoom());
     const state$ = this.connection.state$.pipe(
       tap((s) => {
         this.state.set(s);
@@ -169,7 +210,60 @@ export class ChatStore {
       }),
     );
     const events$ = this.connection.events$.pipe(tap((e) => this.handle(e)));
-    return merge(rooms$, state$, events$).pipe(ignoreElements());
+    return merge(rooms$, state$, events$).pipe(
+      ignoreElements(),
+      finalize(() => this.unread.setViewing(null)),
+    );
+  }
+
+  /** Creates a room (private ones are how a team gets a room of its own) and opens it. */
+  createRoom(name: string, kind: RoomKind): void {
+    this.http.post<RoomSummary>('/api/chat/rooms', { name, kind }).subscribe({
+      next: (room) => {
+        this.setSummaries([room]);
+        this.addRooms([room.id]);
+        this.selectRoom(room.id);
+        this.lastAction.set({ ok: true, message: `Created ${kind} room ${room.name}` });
+      },
+      error: (err: unknown) => this.lastAction.set({ ok: false, message: messageOf(err) }),
+    });
+  }
+
+  /** Adds a user to the active room (members of a private room may invite). */
+  invite(username: string): void {
+    const roomId = this.activeRoom();
+    this.http
+      .post<RoomMember>(`/api/chat/rooms/${encodeURIComponent(roomId)}/members`, { username })
+      .subscribe({
+        next: (m) => this.lastAction.set({ ok: true, message: `${m.username} was added to ${roomId}` }),
+        error: (err: unknown) => this.lastAction.set({ ok: false, message: messageOf(err) }),
+      });
+  }
+
+  /** Joins a listed public room and opens it. */
+  openRoom(roomId: string): void {
+    this.addRooms([roomId]);
+    this.selectRoom(roomId);
+  }
+
+  /** One page of older messages in the active room, before the oldest one shown. */
+  loadEarlier(): void {
+    const roomId = this.activeRoom();
+    const before = this.cursors()[roomId];
+    if (!before || this.loadingEarlier()) return;
+    this.loadingEarlier.set(true);
+    this.http
+      .get<ChatMessagesPage>(`/api/chat/rooms/${encodeURIComponent(roomId)}/messages`, {
+        params: { before },
+      })
+      .pipe(finalize(() => this.loadingEarlier.set(false)))
+      .subscribe({
+        next: (page) => {
+          this.addMessages(roomId, page.items);
+          this.cursors.update((c) => ({ ...c, [roomId]: page.nextCursor }));
+        },
+        error: (err: unknown) => this.lastAction.set({ ok: false, message: messageOf(err) }),
+      });
   }
 
   reconnect(): void {
@@ -180,6 +274,7 @@ export class ChatStore {
     if (roomId === this.activeRoom()) return;
     this.stopTyping();
     this.activeRoom.set(roomId);
+    this.unread.setViewing(roomId);
     this.markRead(roomId);
   }
 
@@ -271,11 +366,22 @@ export class ChatStore {
       const ack = await socket.request<JoinAck>('join', { roomId }, CHAT_ACK_TIMEOUT_MS);
       if (!ack.ok) return false;
       this.membersByRoom.update((m) => ({ ...m, [roomId]: ack.members }));
+      if (!(roomId in this.cursors())) this.cursors.update((c) => ({ ...c, [roomId]: ack.nextCursor }));
       this.addMessages(roomId, ack.history);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** The server's list: the rooms the user is in are joined, the others offered. */
+  private setSummaries(rooms: readonly RoomSummary[]): void {
+    this.summaries.update((s) => {
+      const next = { ...s };
+      for (const r of rooms) next[r.id] = r;
+      return next;
+    });
+    this.addRooms(rooms.filter((r) => r.joined && !r.archivedAt).map((r) => r.id));
   }
 
   private addRooms(ids: string[]): void {
@@ -364,6 +470,7 @@ export class ChatStore {
     const last = messages?.[messages.length - 1]?.id ?? 0;
     if (last <= (this.lastRead()[roomId] ?? 0)) return;
     this.lastRead.update((r) => ({ ...r, [roomId]: last }));
+    this.unread.markRead(roomId, last);
     try {
       this.storage?.setItem(this.readKey, JSON.stringify(this.lastRead()));
     } catch {
@@ -379,4 +486,14 @@ export class ChatStore {
       return {};
     }
   }
+}
+
+/** The server's message for a refused request (`{message, code}` JSON), or a generic one. */
+function messageOf(err: unknown): string {
+  if (err instanceof HttpErrorResponse) {
+    const body = err.error as { message?: unknown } | null;
+    if (body && typeof body.message === 'string') return body.message;
+    return err.status === 0 ? 'The server cannot be reached' : `Refused (${err.status})`;
+  }
+  return 'Something went wrong';
 }

@@ -15,6 +15,7 @@ export const EMPTY_LIST: NotificationList = { items: [], unread: 0 };
 export function applyEvent(list: NotificationList, event: NotificationEvent): NotificationList {
   switch (event.type) {
     case 'connected':
+    case 'chat-unread': // the chat's (ChatUnreadStore), not the notification list's
       return list;
     case 'notification': {
       const n = event.data;

@@ -12,11 +12,16 @@ export const DASHBOARD_CHANNEL: SharedChannelSpec = {
   latest: [DASHBOARD_EVENTS.metrics],
 };
 
-/** `GET /api/notifications/stream`: the signed-in user's notifications, reads and deletions. */
+/**
+ * `GET /api/notifications/stream`: the signed-in user's notifications, reads and deletions, and
+ * the chat's unread increments (`chat-unread`, not stored: sent without an id, so its
+ * `lastEventId` repeats the last stored one).
+ */
 export const NOTIFICATIONS_CHANNEL: SharedChannelSpec = {
   name: 'notifications',
   url: '/api/notifications/stream',
-  events: ['connected', 'notification', 'notification-read', 'notification-deleted'],
+  events: ['connected', 'notification', 'notification-read', 'notification-deleted', 'chat-unread'],
+  ephemeral: ['chat-unread'],
 };
 
 /**

@@ -15,7 +15,8 @@ const DASHBOARD: SharedChannelSpec = {
 const NOTIFICATIONS: SharedChannelSpec = {
   name: 'notifications',
   url: '/api/notifications/stream',
-  events: ['notification'],
+  events: ['notification', 'chat-unread'],
+  ephemeral: ['chat-unread'],
 };
 const OPS: SharedChannelSpec = {
   name: 'ops',
@@ -172,6 +173,21 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
       expect(t.state['notifications']).toMatchObject({ kind: 'connected' });
     }
     expect(openSources('/api/dashboard/stream')).toHaveLength(1);
+  });
+
+  it('relays every ephemeral event (its id repeats the last stored one) and never resumes from it', async () => {
+    const [a, b] = [openTab('a'), openTab('b')];
+    await sync();
+    const first = source('/api/notifications/stream');
+    first.open();
+    first.emit('notification', '5', {});
+    first.emit('chat-unread', '5', { rooms: { ops: 1 } });
+    first.emit('chat-unread', '5', { rooms: { ops: 1 } });
+    await sync();
+    expect(b.got['notifications']).toEqual(['open', 'notification:5', 'chat-unread:5', 'chat-unread:5']);
+    a.close();
+    await settle();
+    expect(source('/api/notifications/stream').url).toBe('/api/notifications/stream?lastEventId=5');
   });
 
   it('a frozen leader gives the lead away at once and follows again when it resumes', async () => {

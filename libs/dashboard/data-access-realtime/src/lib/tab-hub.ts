@@ -48,6 +48,12 @@ export interface SharedChannelSpec {
    * resuming from its position.
    */
   onDemand?: boolean;
+  /**
+   * Events the server does not store (e.g. `chat-unread`, sent without an `id:` line): an
+   * EventSource gives them the last stored event's id as `lastEventId`, so they are neither
+   * dropped as repeats nor taken as a resume point.
+   */
+  ephemeral?: readonly string[];
 }
 
 /** One stream as a tab sees it: the same shape as a connection of its own. */
@@ -208,7 +214,7 @@ export function createTabHub(options: TabHubOptions): TabHub {
     if (m.type === 'open') {
       if (ch.open) return;
       ch.open = true;
-    } else if (m.id) {
+    } else if (m.id && !(m.type === 'event' && ch.spec.ephemeral?.includes(m.event))) {
       if (!ch.seen.add(m.id)) return;
       ch.lastEventId = m.id;
     }

@@ -13,9 +13,18 @@ function fakeStore() {
     state: signal<ConnectionState>({ kind: 'connected', since: 0 }),
     activeRoom: signal('general'),
     rooms: signal<RoomView[]>([
-      { id: 'general', unread: 0, active: true },
-      { id: 'ops', unread: 3, active: false },
+      { id: 'general', name: 'general', kind: 'public', unread: 0, active: true },
+      { id: 'ops', name: 'Ops & on-call', kind: 'private', unread: 3, active: false },
     ]),
+    otherRooms: signal([{ id: 'lobby', name: 'Lobby', members: 4 }]),
+    activeSummary: signal(null),
+    hasEarlier: signal(true),
+    loadingEarlier: signal(false),
+    lastAction: signal<{ ok: boolean; message: string } | null>(null),
+    createRoom: jest.fn(),
+    invite: jest.fn(),
+    openRoom: jest.fn(),
+    loadEarlier: jest.fn(),
     lines: signal<ChatLine[]>([
       {
         kind: 'message',
@@ -95,6 +104,31 @@ describe('ChatPage', () => {
     expect(store.send).toHaveBeenCalledWith('hello');
     await fixture.whenStable();
     expect(box.value).toBe('');
+  });
+
+  it('creates a private room, invites, joins listed rooms and loads earlier messages', async () => {
+    const fixture = await render();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(q(el, 'room-ops').textContent).toContain('Ops & on-call');
+    const name = q(el, 'new-room-name') as HTMLInputElement;
+    name.value = '  Board  ';
+    name.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    q(el, 'create-room-submit').click();
+    expect(store.createRoom).toHaveBeenCalledWith('Board', 'private');
+    const who = q(el, 'invite-username') as HTMLInputElement;
+    who.value = 'bob';
+    who.dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    q(el, 'invite-submit').click();
+    expect(store.invite).toHaveBeenCalledWith('bob');
+    q(el, 'join-lobby').click();
+    expect(store.openRoom).toHaveBeenCalledWith('lobby');
+    q(el, 'load-earlier').click();
+    expect(store.loadEarlier).toHaveBeenCalled();
+    store.lastAction.set({ ok: false, message: 'No user "x"' });
+    await fixture.whenStable();
+    expect(q(el, 'room-action').textContent).toContain('No user "x"');
   });
 
   it('offers Retry and Discard for a failed message', async () => {

@@ -32,6 +32,11 @@ export class ChatPage {
   protected readonly store = inject(ChatStore);
   protected readonly max = CHAT_CONTENT_MAX;
   protected readonly draft = signal('');
+  protected readonly newRoomName = signal('');
+  protected readonly newRoomPrivate = signal(true);
+  protected readonly inviteName = signal('');
+  /** Loading older messages must not jump to the bottom. */
+  private keepScroll = false;
   protected readonly connection = computed(() => describeChatConnection(this.store.state()));
   protected readonly typingText = computed(() => {
     const names = this.store.typing();
@@ -52,7 +57,12 @@ export class ChatPage {
     afterRenderEffect(() => {
       this.store.lines();
       const el = this.list()?.nativeElement;
-      if (el) el.scrollTop = el.scrollHeight;
+      if (!el) return;
+      if (this.keepScroll) {
+        this.keepScroll = false;
+        return;
+      }
+      el.scrollTop = el.scrollHeight;
     });
     // Phone: the chat ends at the bottom of the screen, so the composer is always in view; what
     // sits above it (header, banners) varies, so it is measured after each render.
@@ -65,6 +75,25 @@ export class ChatPage {
           el.style.setProperty('--chat-top', `${top}px`);
       },
     });
+  }
+
+  protected createRoom(): void {
+    const name = this.newRoomName().trim();
+    if (!name) return;
+    this.store.createRoom(name, this.newRoomPrivate() ? 'private' : 'public');
+    this.newRoomName.set('');
+  }
+
+  protected invite(): void {
+    const name = this.inviteName().trim();
+    if (!name) return;
+    this.store.invite(name);
+    this.inviteName.set('');
+  }
+
+  protected loadEarlier(): void {
+    this.keepScroll = true;
+    this.store.loadEarlier();
   }
 
   protected onInput(value: string): void {
