@@ -52,7 +52,9 @@ describe('operations page on a cluster', () => {
     }
   });
 
-  it('shows both instances to an admin, with their tick roles', async () => {
+  it('shows both instances to an admin, with their tick roles, live over the one stream', async () => {
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(decodeURIComponent(r.url())));
     const ids = await Promise.all(
       [a, b].map(async (api) => {
         // The details are for monitoring: the harness starts every API with TEST_MONITORING_TOKEN.
@@ -75,6 +77,9 @@ describe('operations page on a cluster', () => {
     const ticks = (await page.getByTestId('ticks').allTextContents()).map((t) => t.trim()).sort();
     expect(ticks).toEqual(['following', 'publishing']);
     await page.locator(`[data-instance="${ids[0]}"]`).getByText('this one').waitFor();
+    // The list came over the browser's one EventSource, which took the ops channel on; no polling.
+    expect(requested.some((u) => /\/api\/stream\?channels=[a-z,]*\bops\b/.test(u))).toBe(true);
+    expect(requested.filter((u) => u.includes('/api/ops/instances'))).toEqual([]);
   });
 
   it('has no Operations link for a viewer, and sends one who types the address back', async () => {

@@ -37,11 +37,34 @@ describe('InstanceStatusService', () => {
     expect(a.instances(Date.now() + 4001).instances).toEqual([]);
   });
 
+  it('tells its listeners the whole list once per change: a new or different record, a goodbye, an expiry', async () => {
+    const bus = new InProcessEventBus();
+    const a = make(bus, 'a', true);
+    services.push(a);
+    const heard: string[][] = [];
+    const stop = a.onChange((list) => heard.push(list.instances.map((i) => i.instanceId)));
+    const record = (id: string, uptimeS: number) =>
+      JSON.stringify({ status: { instanceId: id, uptimeS, reportedAt: 'x' } });
+    await bus.publish(INSTANCES_CHANNEL, record('b', 1));
+    await bus.publish(INSTANCES_CHANNEL, record('b', 1)); // the same record again: no change
+    await bus.publish(INSTANCES_CHANNEL, record('b', 2));
+    await bus.publish(INSTANCES_CHANNEL, JSON.stringify({ left: 'b' }));
+    await bus.publish(INSTANCES_CHANNEL, JSON.stringify({ left: 'b' })); // already gone
+    expect(heard).toEqual([['b'], ['b'], []]);
+    await bus.publish(INSTANCES_CHANNEL, record('c', 1));
+    a.instances(Date.now() + 4001);
+    expect(heard.slice(3)).toEqual([['c'], []]);
+    stop();
+    await bus.publish(INSTANCES_CHANNEL, record('d', 1));
+    expect(heard).toHaveLength(5);
+  });
+
   it('ignores a bus message it cannot read', async () => {
     const bus = new InProcessEventBus();
     const a = make(bus, 'a', true);
     services.push(a);
     await bus.publish(INSTANCES_CHANNEL, 'not json');
+    await bus.publish(INSTANCES_CHANNEL, 'null');
     await bus.publish(INSTANCES_CHANNEL, JSON.stringify({ status: { nope: 1 } }));
     expect(a.instances().instances).toEqual([]);
   });

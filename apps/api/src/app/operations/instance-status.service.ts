@@ -27,6 +27,9 @@ const PING_TIMEOUT_MS = 2000;
 /** On the bus: a status record, or the goodbye of an instance that shuts down. */
 type InstanceMessage = { status: InstanceStatus } | { left: string };
 
+/** Told the whole list after each change (a record that differs, a goodbye, an expiry). */
+export type InstancesListener = (instances: InstancesResponse) => void;
+
 /**
  * The cluster as the operations page shows it: this instance publishes its status every
  * INSTANCE_STATUS_MS on the bus, and keeps the latest record of every instance it hears (its
@@ -40,7 +43,9 @@ export class InstanceStatusService
   private readonly logger = new Logger(InstanceStatusService.name);
   private readonly startedAt = new Date();
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
-  private readonly heard = new Map<string, { status: InstanceStatus; at: number }>();
+  /** The latest record of each instance, its arrival time, and its JSON (to see a change). */
+  private readonly heard = new Map<string, { status: InstanceStatus; at: number; json: string }>();
+  private readonly listeners = new Set<InstancesListener>();
   private readonly subscription: Subscription;
   private timer: NodeJS.Timeout | undefined;
 
@@ -65,6 +70,7 @@ export class InstanceStatusService
   async beforeApplicationShutdown() {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.listeners.clear();
     const goodbye: InstanceMessage = { left: this.presence.instanceId };
     await this.bus.publish(INSTANCES_CHANNEL, JSON.stringify(goodbye)).catch(() => undefined);
   }
@@ -73,11 +79,37 @@ export class InstanceStatusService
     clearInterval(this.timer);
     this.loopDelay.disable();
     this.subscription.unsubscribe();
+    this.listeners.clear();
+  }
+
+  /**
+   * Calls `listener` with the whole list whenever it changes: a record that differs from the
+   * last one of its instance, an instance that says goodbye or goes silent. Returns the
+   * unsubscribe. The ops stream channel is the one listener, whatever its number of streams.
+   */
+  onChange(listener: InstancesListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   instances(now = Date.now()): InstancesResponse {
+    if (this.expire(now)) this.changed();
+    return this.list();
+  }
+
+  /** Forgets the instances silent for three periods and a second; whether any was. */
+  private expire(now: number): boolean {
     const maxAge = 3 * this.config.instanceStatusMs + 1000;
-    for (const [id, record] of this.heard) if (now - record.at > maxAge) this.heard.delete(id);
+    let dropped = false;
+    for (const [id, record] of this.heard)
+      if (now - record.at > maxAge) {
+        this.heard.delete(id);
+        dropped = true;
+      }
+    return dropped;
+  }
+
+  private list(): InstancesResponse {
     return {
       self: this.presence.instanceId,
       reportEveryMs: this.config.instanceStatusMs,
@@ -117,7 +149,8 @@ export class InstanceStatusService
     try {
       const status = await this.status();
       // Kept at once: without Redis (or with it down) the bus still delivers it here.
-      this.heard.set(status.instanceId, { status, at: Date.now() });
+      const expired = this.expire(Date.now());
+      if (!this.keep(status) && expired) this.changed();
       const message: InstanceMessage = { status };
       await this.bus.publish(INSTANCES_CHANNEL, JSON.stringify(message));
     } catch (err) {
@@ -132,11 +165,28 @@ export class InstanceStatusService
     } catch {
       return;
     }
+    if (!message || typeof message !== 'object') return;
     if ('left' in message) {
-      this.heard.delete(message.left);
+      if (this.heard.delete(message.left)) this.changed();
     } else if (message.status && typeof message.status.instanceId === 'string') {
-      this.heard.set(message.status.instanceId, { status: message.status, at: Date.now() });
+      this.keep(message.status);
     }
+  }
+
+  /** Keeps a record; tells the listeners (and returns true) when it differs from the last one. */
+  private keep(status: InstanceStatus): boolean {
+    const json = JSON.stringify(status);
+    const before = this.heard.get(status.instanceId);
+    this.heard.set(status.instanceId, { status, at: Date.now(), json });
+    if (before?.json === json) return false;
+    this.changed();
+    return true;
+  }
+
+  private changed() {
+    if (this.listeners.size === 0) return;
+    const list = this.list();
+    for (const listener of this.listeners) listener(list);
   }
 
   private async databaseUp(): Promise<boolean> {

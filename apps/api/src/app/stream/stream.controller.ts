@@ -2,16 +2,26 @@ import { Controller, Headers, type MessageEvent, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 
+import { roleAtLeast } from '@realtime/contracts';
+
 import { CurrentUser } from '../../common/current-user.decorator';
 import { StreamAuth } from '../../common/public.decorator';
 import { EventStream } from '../../common/streams/event-stream.decorator';
 import { decodeCursor } from '../../common/streams/stream-cursor';
 import { StreamHub } from '../../common/streams/stream-hub';
 import type { StreamSource } from '../../common/streams/stream-source';
+import { forbidden } from '../auth/roles.guard';
 import type { VerifiedUser } from '../auth/token.service';
 import { DashboardService } from '../dashboard/dashboard.service';
 import { NotificationStreamService } from '../notifications/notification-stream.service';
-import { STREAM_CHANNELS, type StreamChannelName, parseChannels } from './stream-channels';
+import { OpsChannel } from '../operations/ops-channel';
+import {
+  CHANNEL_ROLES,
+  DEFAULT_CHANNELS,
+  STREAM_CHANNELS,
+  type StreamChannelName,
+  parseChannels,
+} from './stream-channels';
 
 /**
  * `GET /api/stream?channels=dashboard,notifications`: every channel a user follows on one SSE
@@ -31,8 +41,9 @@ export class StreamController {
     private readonly hub: StreamHub,
     dashboard: DashboardService,
     notifications: NotificationStreamService,
+    ops: OpsChannel,
   ) {
-    this.sources = { dashboard: dashboard.streamSource, notifications };
+    this.sources = { dashboard: dashboard.streamSource, notifications, ops };
   }
 
   @StreamAuth()
@@ -40,7 +51,7 @@ export class StreamController {
   @ApiQuery({
     name: 'channels',
     required: false,
-    description: `Comma-separated, from: ${STREAM_CHANNELS.join(', ')} (default: all)`,
+    description: `Comma-separated, from: ${STREAM_CHANNELS.join(', ')} (default: ${DEFAULT_CHANNELS.join(',')}; ops: admins only, else 403)`,
   })
   @ApiQuery({ name: 'lastEventId', required: false, description: 'For a reconnect by hand' })
   @ApiHeader({ name: 'Last-Event-ID', required: false })
@@ -51,6 +62,12 @@ export class StreamController {
     @Query('lastEventId') query: unknown,
   ): Observable<MessageEvent> {
     const names = parseChannels(channels);
+    // Before any stream byte: a channel above the caller's role refuses the whole stream.
+    for (const name of names) {
+      const role = CHANNEL_ROLES[name];
+      if (role && !roleAtLeast(user.role, role))
+        throw forbidden(role, `The ${name} channel needs the ${role} role`);
+    }
     const cursor = header ?? (typeof query === 'string' ? query : undefined);
     if (names.length > 1)
       return this.hub.open(

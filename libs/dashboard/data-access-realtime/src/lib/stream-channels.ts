@@ -25,6 +25,19 @@ export const NOTIFICATIONS_CHANNEL: SharedChannelSpec = {
 };
 
 /**
+ * `GET /api/stream?channels=ops` (admins): the cluster's instances, the whole list at once and
+ * after every change. Carried on the browser's one stream only while an operations page is open
+ * in some tab; a tab that joins gets the newest list at once.
+ */
+export const OPS_CHANNEL: SharedChannelSpec = {
+  name: 'ops',
+  url: '/api/stream?channels=ops',
+  events: ['instances'],
+  latest: ['instances'],
+  onDemand: true,
+};
+
+/**
  * The API's one stream for several channels (`GET /api/stream`) and the channels the browser takes
  * from it: the tab that leads holds this one EventSource for all of them, from the first page that
  * wants any (null: one EventSource per channel, at its own endpoint).
@@ -34,5 +47,5 @@ export const COMBINED_STREAM = new InjectionToken<{
   channels: readonly SharedChannelSpec[];
 } | null>('COMBINED_STREAM', {
   providedIn: 'root',
-  factory: () => ({ url: '/api/stream', channels: [DASHBOARD_CHANNEL, NOTIFICATIONS_CHANNEL] }),
+  factory: () => ({ url: '/api/stream', channels: [DASHBOARD_CHANNEL, NOTIFICATIONS_CHANNEL, OPS_CHANNEL] }),
 });

@@ -18,6 +18,13 @@ const NOTIFICATIONS: SharedChannelSpec = {
   events: ['notification', 'chat-unread'],
   ephemeral: ['chat-unread'],
 };
+const OPS: SharedChannelSpec = {
+  name: 'ops',
+  url: '/api/stream?channels=ops',
+  events: ['instances'],
+  latest: ['instances'],
+  onDemand: true,
+};
 
 describe('createTabHub: one connection per browser, relayed to every tab', () => {
   let world: FakeBroadcastWorld;
@@ -342,6 +349,37 @@ describe('createTabHub: one connection per browser, relayed to every tab', () =>
   describe('over the combined stream', () => {
     const STREAM = '/api/stream';
     beforeEach(() => (combined = { url: STREAM, channels: [DASHBOARD, NOTIFICATIONS] }));
+
+    it('carries an on-demand channel only while some tab wants it, on the same one EventSource', async () => {
+      combined = { url: STREAM, channels: [DASHBOARD, NOTIFICATIONS, OPS] };
+      const a = openTab('a');
+      await sync();
+      const plain = source(STREAM);
+      expect(plain.url).toBe('/api/stream?channels=dashboard,notifications');
+      plain.open();
+      plain.emit('metrics', 'dashboard:100', {});
+      await sync();
+
+      // An operations page opens in another tab: the leader's one stream takes ops on, resuming the rest.
+      const b = openTab('b', [OPS]);
+      await sync();
+      const withOps = source(STREAM);
+      expect(decodeURIComponent(withOps.url)).toBe(
+        '/api/stream?channels=dashboard,notifications,ops&lastEventId=dashboard:100',
+      );
+      withOps.open();
+      withOps.emit('instances', 'dashboard:100,ops:7', {});
+      withOps.emit('metrics', 'dashboard:101,ops:7', {});
+      await sync();
+      expect(b.got['ops']).toEqual(['open', 'instances:7']);
+      expect(a.got['dashboard']).toEqual(['open', 'metrics:100', 'open', 'metrics:101']);
+      expect(a.got['ops']).toBeUndefined();
+
+      // The page closes: the stream drops ops again.
+      b.unwant('ops');
+      await sync();
+      expect(source(STREAM).url).toMatch(/^\/api\/stream\?channels=dashboard,notifications&/);
+    });
 
     it('holds one EventSource for every channel, relays each channel with its own id, and resumes them all', async () => {
       const [a, b, c] = [openTab('a'), openTab('b'), openTab('c')];

@@ -43,6 +43,12 @@ export interface SharedChannelSpec {
   /** Events whose newest one a tab gets at once when it joins an open stream (e.g. `metrics`). */
   latest?: readonly string[];
   /**
+   * A channel of the combined stream that it carries only while a tab wants it (`ops`, for
+   * admins): opening or leaving its page reconnects the one EventSource, every other channel
+   * resuming from its position.
+   */
+  onDemand?: boolean;
+  /**
    * Events the server does not store (e.g. `chat-unread`, sent without an `id:` line): an
    * EventSource gives them the last stored event's id as `lastEventId`, so they are neither
    * dropped as repeats nor taken as a resume point.
@@ -281,10 +287,15 @@ export function createTabHub(options: TabHubOptions): TabHub {
     for (const ch of link.channels) ch.open = false;
   }
 
-  /** While leading: one EventSource for the combined channels if a tab wants any, one per other stream wanted. */
+  /**
+   * While leading: one EventSource for the combined channels if a tab wants any (an on-demand
+   * one only while wanted), one per other stream wanted.
+   */
   function reconcile(): void {
     if (!leading()) return;
-    const together = (options.combined?.channels ?? []).map((spec) => record(spec));
+    const together = (options.combined?.channels ?? [])
+      .map((spec) => record(spec))
+      .filter((ch) => !ch.spec.onDemand || wanted(ch));
     const needed: Channel[][] = together.some(wanted) ? [together] : [];
     for (const ch of channels.values()) if (!together.includes(ch) && wanted(ch)) needed.push([ch]);
     const same = (a: Channel[], b: Channel[]) => a.length === b.length && a.every((c) => b.includes(c));

@@ -1,10 +1,11 @@
 import { TestBed } from '@angular/core/testing';
-import { Subject } from 'rxjs';
+import { Subject, defer } from 'rxjs';
 
 import type { InstanceStatus, InstancesResponse } from '@realtime/contracts';
-import { OperationsApi } from '@realtime/dashboard/data-access-api';
+import type { ConnectionState, StreamMessage } from '@realtime/dashboard/data-access-realtime';
 
-import { OPERATIONS_POLL_MS, OperationsPage, formatUptime } from './operations-page';
+import { OperationsPage, formatUptime } from './operations-page';
+import { OPS_CONNECTION, parseInstances } from './operations-store';
 
 const instance = (
   id: string,
@@ -26,47 +27,53 @@ const instance = (
 });
 
 describe('OperationsPage', () => {
-  let answers: Subject<InstancesResponse>[];
+  let messages: Subject<StreamMessage<InstancesResponse>>;
+  let state: Subject<ConnectionState>;
+  let subscribers: number;
+  let reconnects: number;
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    answers = [];
+    messages = new Subject();
+    state = new Subject();
+    subscribers = 0;
+    reconnects = 0;
     TestBed.configureTestingModule({
       providers: [
-        { provide: OPERATIONS_POLL_MS, useValue: 1000 },
         {
-          provide: OperationsApi,
+          provide: OPS_CONNECTION,
           useValue: {
-            instances: () => {
-              const answer = new Subject<InstancesResponse>();
-              answers.push(answer);
-              return answer;
-            },
+            messages$: defer(() => {
+              subscribers++;
+              return messages;
+            }),
+            state$: state,
+            reconnect: () => reconnects++,
           },
         },
       ],
     });
   });
-  afterEach(() => jest.useRealTimers());
 
   const render = () => {
     const fixture = TestBed.createComponent(OperationsPage);
     fixture.detectChanges();
-    jest.advanceTimersByTime(0);
     return fixture;
   };
+  const list = (self: string, ...instances: InstanceStatus[]): StreamMessage<InstancesResponse> => ({
+    kind: 'event',
+    value: { self, reportEveryMs: 2000, instances },
+  });
   const rows = (el: HTMLElement) => [...el.querySelectorAll('[data-testid="instance-row"]')] as HTMLElement[];
 
-  it('shows every instance with its tick role and marks the one that answered', () => {
+  it('shows every instance of the snapshot with its tick role and marks the one that answered', () => {
     const fixture = render();
     const el = fixture.nativeElement as HTMLElement;
+    expect(subscribers).toBe(1);
     expect(el.textContent).toContain('Loading the instances');
-    answers[0].next({
-      self: 'b',
-      reportEveryMs: 2000,
-      instances: [instance('a', 'publishing'), instance('b', 'following', 'down')],
-    });
+    messages.next({ kind: 'open', resumed: false });
+    messages.next(list('b', instance('a', 'publishing'), instance('b', 'following', 'down')));
     fixture.detectChanges();
+    expect(el.textContent).not.toContain('Loading the instances');
     expect(rows(el).map((r) => r.dataset['instance'])).toEqual(['a', 'b']);
     expect(rows(el).map((r) => r.querySelector('[data-testid="ticks"]')?.textContent?.trim())).toEqual([
       'publishing',
@@ -79,28 +86,62 @@ describe('OperationsPage', () => {
     expect(el.querySelector('[data-testid="instance-count"]')?.textContent).toContain('2 instances');
   });
 
-  it('polls again, and keeps the last answer on screen with the error when a poll fails', () => {
+  it('follows each change, keeps the last list with the reason while the stream is down, and reconnects', () => {
     const fixture = render();
     const el = fixture.nativeElement as HTMLElement;
-    answers[0].next({ self: 'a', reportEveryMs: 2000, instances: [instance('a', 'publishing')] });
-    jest.advanceTimersByTime(1000);
-    expect(answers).toHaveLength(2);
-    answers[1].error(new Error('offline'));
+    state.next({ kind: 'connected', since: 1 });
+    messages.next(list('a', instance('a', 'publishing')));
     fixture.detectChanges();
     expect(rows(el)).toHaveLength(1);
-    expect(el.querySelector('[role="alert"]')?.textContent).toBeTruthy();
-    jest.advanceTimersByTime(1000);
-    answers[2].next({
-      self: 'a',
-      reportEveryMs: 2000,
-      instances: [instance('a', 'publishing'), instance('c', 'following')],
-    });
+    messages.next(list('a', instance('a', 'publishing'), instance('c', 'following')));
+    fixture.detectChanges();
+    expect(rows(el).map((r) => r.dataset['instance'])).toEqual(['a', 'c']);
+
+    state.next({ kind: 'disconnected', reason: "Can't reach the server." });
     fixture.detectChanges();
     expect(rows(el)).toHaveLength(2);
+    expect(el.querySelector('[role="alert"]')?.textContent).toContain("Can't reach the server.");
+    (el.querySelector('[role="alert"] button') as HTMLButtonElement).click();
+    expect(reconnects).toBe(1);
+
+    state.next({ kind: 'connected', since: 2 });
+    messages.next(list('a', instance('a', 'publishing')));
+    fixture.detectChanges();
     expect(el.querySelector('[role="alert"]')).toBeNull();
+    expect(rows(el)).toHaveLength(1);
+  });
+
+  it('says why when the stream cannot start, instead of loading forever', () => {
+    const fixture = render();
+    const el = fixture.nativeElement as HTMLElement;
+    state.next({ kind: 'unauthorized' });
+    fixture.detectChanges();
+    expect(el.textContent).not.toContain('Loading the instances');
+    expect(el.querySelector('[role="alert"]')?.textContent).toContain('sign in again');
+  });
+
+  it('lets the stream go when the page closes', () => {
+    const fixture = render();
+    expect(messages.observed).toBe(true);
+    expect(state.observed).toBe(true);
     fixture.destroy();
-    jest.advanceTimersByTime(5000);
-    expect(answers).toHaveLength(3);
+    expect(messages.observed).toBe(false);
+    expect(state.observed).toBe(false);
+  });
+});
+
+describe('parseInstances', () => {
+  const raw = (event: string, data: string) =>
+    ({ type: 'event', event, id: '1', data, receivedAt: 0 }) as never;
+  it('reads an instances event and drops anything else', () => {
+    expect(parseInstances(raw('instances', '{"self":"a","reportEveryMs":1,"instances":[]}'))).toEqual({
+      self: 'a',
+      reportEveryMs: 1,
+      instances: [],
+    });
+    expect(parseInstances(raw('instances', 'nope'))).toBeNull();
+    expect(parseInstances(raw('instances', '{"self":"a"}'))).toBeNull();
+    expect(parseInstances(raw('metrics', '{"instances":[]}'))).toBeNull();
   });
 });
 

@@ -1,22 +1,8 @@
-import { ChangeDetectionStrategy, Component, InjectionToken, inject } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
-import { catchError, map, of, scan, switchMap, timer } from 'rxjs';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 
-import type { InstanceStatus, InstancesResponse } from '@realtime/contracts';
-import { OperationsApi, friendlyHttpError } from '@realtime/dashboard/data-access-api';
+import type { InstanceStatus } from '@realtime/contracts';
 
-/** How often the page asks for the instances (each instance reports every INSTANCE_STATUS_MS). */
-export const OPERATIONS_POLL_MS = new InjectionToken<number>('OPERATIONS_POLL_MS', {
-  providedIn: 'root',
-  factory: () => 2000,
-});
-
-/** The last good answer (kept on screen while a poll fails) and the last poll's error. */
-interface View {
-  loading: boolean;
-  data: InstancesResponse | null;
-  error: string | null;
-}
+import { OperationsStore } from './operations-store';
 
 /** `3725` → `1h 02m`; under a minute in seconds. */
 export function formatUptime(seconds: number): string {
@@ -31,10 +17,12 @@ export function formatUptime(seconds: number): string {
 /**
  * Every instance of the cluster, as the answering instance heard them over the event bus:
  * connections, tick role, Redis and database, event-loop delay, heap, uptime and version.
- * Polled every OPERATIONS_POLL_MS; a failed poll shows why and the next one tries again.
+ * Live over the browser's one stream (the `ops` channel, see OperationsStore): the list at once,
+ * then again after every change; while the stream is down the last list stays with the reason.
  */
 @Component({
   selector: 'rt-operations-page',
+  providers: [OperationsStore],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="page" aria-labelledby="ops-title">
@@ -43,7 +31,12 @@ export function formatUptime(seconds: number): string {
         <p role="status">Loading the instances…</p>
       }
       @if (view().error; as error) {
-        <p role="alert" class="error">{{ error }}</p>
+        <p role="alert" class="error">
+          {{ error }}
+          @if (view().canReconnect) {
+            <button type="button" (click)="reconnect()">Reconnect</button>
+          }
+        </p>
       }
       @if (view().data; as d) {
         <p class="summary" data-testid="instance-count">
@@ -148,26 +141,12 @@ export function formatUptime(seconds: number): string {
   `,
 })
 export class OperationsPage {
-  private readonly api = inject(OperationsApi);
-  private readonly pollMs = inject(OPERATIONS_POLL_MS);
+  private readonly store = inject(OperationsStore);
+  protected readonly view = this.store.view;
 
-  protected readonly view = toSignal(
-    timer(0, this.pollMs).pipe(
-      switchMap(() =>
-        this.api.instances().pipe(
-          map((data) => ({ data, error: null })),
-          catchError((err: unknown) =>
-            of({ data: null, error: friendlyHttpError(err, 'load the instances') }),
-          ),
-        ),
-      ),
-      scan(
-        (view: View, poll): View => ({ loading: false, data: poll.data ?? view.data, error: poll.error }),
-        { loading: true, data: null, error: null },
-      ),
-    ),
-    { initialValue: { loading: true, data: null, error: null } as View },
-  );
+  protected reconnect(): void {
+    this.store.reconnect();
+  }
 
   protected uptime(i: InstanceStatus): string {
     return formatUptime(i.uptimeS);
