@@ -57,7 +57,8 @@ describe('history and alerts in the dashboard', () => {
   it('picks a range, pauses and resumes the live updates', async () => {
     await page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('range-1h').click();
-    expect(await page.getByTestId('range-1h').getAttribute('aria-pressed')).toBe('true');
+    // The click is handled on the page's next turn: wait for the pressed state, not a read at once.
+    await page.locator('[data-testid="range-1h"][aria-pressed="true"]').waitFor();
     await page
       .getByTestId('chart-range')
       .filter({ hasText: /paused/ })

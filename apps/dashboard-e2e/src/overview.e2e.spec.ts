@@ -134,8 +134,10 @@ describe('live overview', () => {
     await page.getByTestId('connection-message').waitFor({ state: 'detached' });
     const events = await attr('updated', 'data-events');
     await waitForEventsAfter(events);
-    // The earlier points are still there and new ones follow them, after a gap in every chart.
-    expect(await attr('chart-orders', 'data-first')).toBe(firstPoint);
+    // The earlier points are still there and new ones follow them, after a gap in every chart. On
+    // reconnect the chart reloads the stored history, whose per-minute rows may start it earlier
+    // than the first live tick: the start never moves later (no reset).
+    expect(await attr('chart-orders', 'data-first')).toBeLessThanOrEqual(firstPoint);
     expect(await attr('chart-orders', 'data-points')).toBeGreaterThan(points);
     for (const chart of ['chart-orders', 'chart-revenue', 'chart-users'])
       expect(await attr(chart, 'data-gaps')).toBeGreaterThanOrEqual(1);
