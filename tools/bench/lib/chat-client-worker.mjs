@@ -19,6 +19,8 @@ let sending = null;
 const wid = process.pid;
 let seq = 0;
 const errorSamples = new Set();
+/** Every attempt once the server has been restarted: [start, end, outcome] (the storm's profile). */
+let attempts = null;
 
 function open(c, { url, reconnect }) {
   return new Promise((resolve) => {
@@ -32,8 +34,21 @@ function open(c, { url, reconnect }) {
     });
     c.socket = socket;
     let first = true;
+    let attempt = null;
+    const outcome = (what) => {
+      if (attempt && !attempt[1]) {
+        attempt[1] = Date.now();
+        attempt[2] = what;
+      }
+    };
+    socket.io.on('reconnect_attempt', () => {
+      if (!attempts) return;
+      attempt = [Date.now(), 0, ''];
+      attempts.push(attempt);
+    });
     socket.on('connect', () => {
       c.connects++;
+      outcome('ok');
       socket.emit('join', { roomId: c.room }, (ack) => {
         c.joined = !!ack?.ok;
         if (!ack?.ok && errorSamples.size < 5) errorSamples.add(`join: ${ack?.error?.code}`);
@@ -44,6 +59,7 @@ function open(c, { url, reconnect }) {
       });
     });
     socket.on('connect_error', (err) => {
+      outcome(err.message);
       if (errorSamples.size < 5) errorSamples.add(`connect_error: ${err.message}`);
       if (first && !reconnect) {
         first = false;
@@ -177,9 +193,13 @@ process.on('message', async (msg) => {
         ackHist: ackLatency.toJSON(),
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         errorSamples: [...errorSamples],
+        attempts: attempts ?? [],
       };
       break;
     }
+    case 'trace-attempts':
+      attempts = [];
+      break;
     case 'close':
       closing = true;
       stopSending();

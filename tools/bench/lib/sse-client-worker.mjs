@@ -17,6 +17,8 @@ let unexpectedCloses = 0;
 let errors = 0;
 let port = 0;
 const errorSamples = new Set();
+/** Every attempt once the server has been restarted: [start, end, outcome] (the storm's profile). */
+let attempts = null;
 
 function open(conn) {
   if (closing) return;
@@ -32,7 +34,16 @@ function open(conn) {
   });
   conn.req = req;
   let settled = false;
-  const retry = () => {
+  const attempt = attempts ? [Date.now(), 0, ''] : null;
+  if (attempt) attempts.push(attempt);
+  const outcome = (what) => {
+    if (attempt && !attempt[1]) {
+      attempt[1] = Date.now();
+      attempt[2] = what;
+    }
+  };
+  const retry = (err) => {
+    outcome(err?.code ?? 'closed');
     if (settled) return;
     settled = true;
     if (conn.connected) unexpectedCloses += closing ? 0 : 1;
@@ -43,6 +54,7 @@ function open(conn) {
   };
   req.on('response', (res) => {
     if (res.statusCode !== 200) {
+      outcome(`HTTP ${res.statusCode}`);
       errors++;
       if (errorSamples.size < 5) errorSamples.add(`HTTP ${res.statusCode}`);
       res.resume();
@@ -50,6 +62,7 @@ function open(conn) {
       res.on('error', retry);
       return;
     }
+    outcome('ok');
     conn.connected = true;
     conn.everConnected = true;
     conn.connects++;
@@ -74,7 +87,7 @@ function open(conn) {
   req.on('error', (err) => {
     errors++;
     if (errorSamples.size < 5) errorSamples.add(err.code ?? err.message);
-    retry();
+    retry(err);
   });
   req.end();
 }
@@ -170,8 +183,13 @@ async function connect({
 
 function status() {
   let connected = 0;
-  for (const c of conns) if (c.connected) connected++;
-  return { connected, total: conns.length, unexpectedCloses, errors };
+  const byKind = {};
+  for (const c of conns) {
+    if (!c.connected) continue;
+    connected++;
+    byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  }
+  return { connected, byKind, total: conns.length, unexpectedCloses, errors };
 }
 
 function report() {
@@ -191,6 +209,7 @@ function report() {
     rss: process.memoryUsage().rss,
     notifications,
     errorSamples: [...errorSamples],
+    attempts: attempts ?? [],
   };
 }
 
@@ -210,6 +229,10 @@ process.on('message', async (msg) => {
       break;
     case 'stop-measuring':
       measuring = false;
+      reply = { ok: true };
+      break;
+    case 'trace-attempts':
+      attempts = [];
       reply = { ok: true };
       break;
     case 'status':

@@ -12,6 +12,7 @@ import {
   loadAverage,
   loginAll,
   printTable,
+  procStat,
   requireOpenFiles,
   reportHead,
   round,
@@ -37,6 +38,8 @@ export const defaults = {
   backTimeout: 60,
   drain: 3,
   concurrency: 200,
+  // A directory: the restarted API runs with `node --cpu-prof` (its profile covers the storm).
+  cpuProf: '',
 };
 
 const SSE_WORKER = join(ROOT, 'tools/bench/lib/sse-client-worker.mjs');
@@ -119,9 +122,13 @@ export async function run(o) {
     const connectedBefore =
       sseConnects.reduce((a, c) => a + c.connected, 0) + chatConnects.reduce((a, c) => a + c.connected, 0);
     console.log(`restart-storm: ${connectedBefore}/${total} connected; posting notifications…`);
+    const byKind = { notifications: 0, dashboard: 0, sockets: 0 };
     const status = async () => {
-      const s = [...(await sse.all({ cmd: 'status' })), ...(await chat.all({ cmd: 'status' }))];
-      return s.reduce((a, x) => a + x.connected, 0);
+      const [s, c] = await Promise.all([sse.all({ cmd: 'status' }), chat.all({ cmd: 'status' })]);
+      byKind.notifications = s.reduce((a, x) => a + (x.byKind?.notifications ?? 0), 0);
+      byKind.dashboard = s.reduce((a, x) => a + (x.byKind?.dashboard ?? 0), 0);
+      byKind.sockets = c.reduce((a, x) => a + x.connected, 0);
+      return [...s, ...c].reduce((a, x) => a + x.connected, 0);
     };
 
     poster = notifications
@@ -130,9 +137,11 @@ export async function run(o) {
     await sleep(o.before * 1000);
     const cpuBefore = api.stat().cpu;
 
+    await Promise.all([sse.all({ cmd: 'trace-attempts' }), chat.all({ cmd: 'trace-attempts' })]);
     const killedAt = Date.now();
     await api.stop('SIGKILL');
     const restartAt = Date.now();
+    if (o.cpuProf) api.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
     await api.start();
     const healthyAt = api.readyAt;
     console.log(`  killed; healthy again after ${healthyAt - killedAt} ms`);
@@ -141,11 +150,23 @@ export async function run(o) {
     let back100 = null;
     let connected = 0;
     const curve = [];
+    // Per poll: the clients back by kind, and the CPU (s) the new API and the load processes
+    // have used since the kill: which side the storm waits for.
+    const detail = [];
+    const loadPids = [...sse.pids, ...chat.pids];
+    const cpuOf = (pids) => pids.reduce((a, pid) => a + (procStat(pid).cpu || 0), 0);
+    const loadCpu0 = cpuOf(loadPids);
     const deadline = Date.now() + o.backTimeout * 1000;
     while (Date.now() < deadline) {
       connected = await status();
       const t = Date.now() - killedAt;
       curve.push([t, connected]);
+      detail.push({
+        t,
+        ...byKind,
+        apiCpuS: round(procStat(api.pid).cpu || 0, 2),
+        loadCpuS: round(cpuOf(loadPids) - loadCpu0, 2),
+      });
       if (back999 === null && connected >= Math.ceil(0.999 * total)) back999 = t;
       if (connected >= total) {
         back100 = t;
@@ -172,6 +193,27 @@ export async function run(o) {
         }
       }
     }
+    const attempts = (reports) => {
+      // Per outcome: how many attempts, when they started (ms after the kill), how long they took.
+      const by = {};
+      for (const [start, end, what] of reports.flatMap((r) => r.attempts ?? [])) {
+        const o = (by[what || 'pending'] ??= { n: 0, startMs: [], tookMs: [] });
+        o.n++;
+        o.startMs.push(start - killedAt);
+        if (end) o.tookMs.push(end - start);
+      }
+      const q = (l, f) => (l.length ? l.sort((a, b) => a - b)[Math.min(l.length - 1, Math.floor(f * l.length))] : null);
+      return Object.fromEntries(
+        Object.entries(by).map(([k, o]) => [
+          k,
+          {
+            n: o.n,
+            startP10P50P90: [q(o.startMs, 0.1), q(o.startMs, 0.5), q(o.startMs, 0.9)],
+            tookP50P90Max: [q(o.tookMs, 0.5), q(o.tookMs, 0.9), q(o.tookMs, 1)],
+          },
+        ]),
+      );
+    };
     const storm = api.statsSince(restartAt).filter((s) => s.t <= stormEnd + 1000);
     const posted = [...poster.posted.values()].reduce((a, l) => a + l.length, 0);
     const result = {
@@ -194,7 +236,10 @@ export async function run(o) {
       chatUnexpectedDisconnects: chatReports.reduce((a, r) => a + r.unexpectedDisconnects, 0),
       errorSamples: [...new Set([...sseReports, ...chatReports].flatMap((r) => r.errorSamples))],
       curve,
+      curveDetail: detail,
+      attempts: { sse: attempts(sseReports), sockets: attempts(chatReports) },
     };
+    for (const r of [...sseReports, ...chatReports]) delete r.attempts;
     report.summary = result;
     report.targets = { back999Ms: 10_000, notificationsLost: 0 };
     report.loadAverageAfter = loadAverage();
