@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- <scenario> [--flags]`: see docs/benchmarks.md. Needs the built API
 // (`nx build api`) and, for `bundle`, the dashboard build (or --build).
-import { parseArgs } from './lib/common.mjs';
+import { parseArgs } from './lib/args.mjs';
 
 const SCENARIOS = {
   'sse-fanout': () => import('./scenarios/sse-fanout.mjs'),

@@ -4,7 +4,7 @@
 // `Last-Event-ID` after the server's `retry:`.
 import { request } from 'node:http';
 
-import { Histogram } from './common.mjs';
+import { Histogram } from './histogram.mjs';
 
 const conns = [];
 let hist = new Histogram();

@@ -5,23 +5,12 @@
 // --sat-interval-ms, where deliveries/s is the server's ceiling. ratio = ours ÷ baseline there.
 import { join } from 'node:path';
 
-import {
-  Api,
-  Histogram,
-  ROOT,
-  ServerProcess,
-  freePort,
-  loadAverage,
-  loginAll,
-  printTable,
-  requireOpenFiles,
-  reportHead,
-  round,
-  sleep,
-  sourceAddresses,
-  svgChart,
-  writeResults,
-} from '../lib/common.mjs';
+import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
+import { Histogram, round } from '../lib/histogram.mjs';
+import { loadAverage, requireOpenFiles } from '../lib/machine.mjs';
+import { ROOT } from '../lib/paths.mjs';
+import { freePort, ServerProcess, sleep } from '../lib/processes.mjs';
+import { printTable, reportHead, svgChart, writeResults } from '../lib/report.mjs';
 import { WorkerPool, split } from '../lib/workers.mjs';
 
 export const defaults = {

@@ -6,20 +6,12 @@
 // Last-Event-ID (must be 0), and the new process's event-loop delay while the storm lasts.
 import { join } from 'node:path';
 
-import {
-  Api,
-  ROOT,
-  loadAverage,
-  loginAll,
-  printTable,
-  requireOpenFiles,
-  reportHead,
-  round,
-  sleep,
-  sourceAddresses,
-  svgChart,
-  writeResults,
-} from '../lib/common.mjs';
+import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
+import { round } from '../lib/histogram.mjs';
+import { loadAverage, requireOpenFiles } from '../lib/machine.mjs';
+import { ROOT } from '../lib/paths.mjs';
+import { sleep } from '../lib/processes.mjs';
+import { printTable, reportHead, svgChart, writeResults } from '../lib/report.mjs';
 import { WorkerPool, split } from '../lib/workers.mjs';
 
 export const defaults = {
