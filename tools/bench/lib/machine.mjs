@@ -5,8 +5,14 @@ import { join } from 'node:path';
 import { round } from './histogram.mjs';
 import { ROOT } from './paths.mjs';
 
+/** The 1, 5 and 15-minute load averages. */
 export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+}
+
+/** `[1, 5, 15]`-minute load averages as `1.20 0.95 0.80`. */
+export function formatLoad(load) {
+  return load ? load.map((v) => v.toFixed(2)).join(' ') : '–';
 }
 
 export function versions() {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { round } from './histogram.mjs';
-import { loadAverage, machine, versions } from './machine.mjs';
+import { formatLoad, loadAverage, machine, versions } from './machine.mjs';
 import { RESULTS_DIR } from './paths.mjs';
 
 /** Prints `rows` ([label, ...cells]) under `head` as an aligned table. */
@@ -79,4 +79,49 @@ export function reportHead(scenario, options) {
     versions: versions(),
     loadAverageBefore: loadAverage(),
   };
+}
+
+/** One column per run (`ours 1`, `baseline 1`, …), with the load average at its start and end. */
+export function printRuns(title, runs, rows, names = {}) {
+  const load = (at) => (r) => formatLoad(r.loadAverage?.[at]);
+  printTable(
+    title,
+    ['', ...runs.map((r) => `${names[r.target] ?? r.target} ${r.pair}`)],
+    [
+      ['load average at start (1, 5, 15 min)', ...runs.map(load('start'))],
+      ['load average at end', ...runs.map(load('end'))],
+      ...rows.map(([label, f]) => [label, ...runs.map((r) => f(r) ?? null)]),
+    ],
+  );
+}
+
+const targetText = (t, unit) => {
+  if (!t) return null;
+  const [op, v] = 'max' in t ? ['≤', t.max] : 'below' in t ? ['<', t.below] : ['≥', t.min];
+  return t.on === 'ours' ? `${op} ${v} ${unit ?? ''}`.trim() : `${op} ${v}×`;
+};
+
+/**
+ * The medians of each side, the median ratio ours ÷ baseline over the pairs with its spread
+ * (min–max), the target, and ✅ met / ❌ short (`comparison` from ratios.mjs `comparePairs`).
+ */
+export function printComparison(title, comparison, metrics, names = { ours: 'ours', baseline: 'baseline' }) {
+  const r2 = (v) => round(v, 2);
+  printTable(
+    title,
+    ['', `${names.ours} (median)`, `${names.baseline} (median)`, 'ratio: median (min–max)', 'target', ''],
+    metrics.map((m) => {
+      const f = comparison.figures[m.key];
+      const ratio =
+        f.ratio.median == null ? null : `${r2(f.ratio.median)} (${r2(f.ratio.min)}–${r2(f.ratio.max)})`;
+      return [
+        `${m.label}${m.unit ? ` (${m.unit})` : ''}`,
+        round(f.ours.median, m.digits ?? 1),
+        round(f.baseline.median, m.digits ?? 1),
+        ratio,
+        targetText(m.target, m.unit),
+        f.met == null ? '' : f.met ? '✅' : '❌',
+      ];
+    }),
+  );
 }
