@@ -150,3 +150,29 @@ export class ServerProcess {
     clearTimeout(timer);
   }
 }
+
+/**
+ * `n` processes that each keep one core busy until `stop()`: a neighbour's build, on purpose, so
+ * that a figure can be taken at a known extra load (`--busy`, any scenario).
+ */
+export function startBusyLoad(n) {
+  const children = Array.from({ length: n }, () => {
+    const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    liveChildren.add(child);
+    child.once('exit', () => liveChildren.delete(child));
+    return child;
+  });
+  return {
+    pids: children.map((c) => c.pid),
+    async stop() {
+      await Promise.all(
+        children.map(async (child) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = once(child, 'exit');
+          child.kill('SIGKILL');
+          await exited;
+        }),
+      );
+    },
+  };
+}
