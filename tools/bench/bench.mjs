@@ -11,6 +11,7 @@ const SCENARIOS = {
   'restart-storm': () => import('./scenarios/restart-storm.mjs'),
   bundle: () => import('./scenarios/bundle.mjs'),
   'tab-memory': () => import('./scenarios/tab-memory.mjs'),
+  tabs: () => import('./scenarios/tabs.mjs'),
 };
 
 // Options of every scenario: --timeout (s) bounds the run; --busy N keeps N extra processes
