@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 
 import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
+import { CLIENT_POLICIES, dashboardBackoff } from '../lib/client-policy.mjs';
 import { round } from '../lib/histogram.mjs';
 import { formatLoad, loadAverage, requireOpenFiles } from '../lib/machine.mjs';
 import { ROOT } from '../lib/paths.mjs';
@@ -31,6 +32,10 @@ export const defaults = {
   drain: 3,
   concurrency: 200,
   runs: 1,
+  // How clients come back (lib/client-policy.mjs): `dashboard`, the product's own client (its
+  // backoff, five tries, then it gives up), or `eventsource` (the server's `retry:`; socket.io's
+  // own reconnection).
+  clientPolicy: 'dashboard',
   // A directory: the restarted API runs with `node --cpu-prof` (its profile covers the storm).
   cpuProf: '',
 };
@@ -68,6 +73,7 @@ function startPoster(api, users, intervalMs) {
 
 async function storm(o) {
   const loadAtStart = loadAverage();
+  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff() : null;
   const api = await new Api({
     env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },
   }).start();
@@ -95,6 +101,7 @@ async function storm(o) {
       ],
       users,
       reconnect: true,
+      backoff,
       concurrency: Math.ceil(o.concurrency / o.workers),
       offset: i * 100_000,
     }));
@@ -107,6 +114,7 @@ async function storm(o) {
       users,
       roomSize: o.roomSize,
       reconnect: true,
+      backoff,
       concurrency: Math.ceil(o.concurrency / o.workers / 2),
       offset: sockCounts.slice(0, i).reduce((a, b) => a + b, 0),
     }));
@@ -115,8 +123,10 @@ async function storm(o) {
       sseConnects.reduce((a, c) => a + c.connected, 0) + chatConnects.reduce((a, c) => a + c.connected, 0);
     console.log(`restart-storm: ${connectedBefore}/${total} connected; posting notifications…`);
     const byKind = { notifications: 0, dashboard: 0, sockets: 0 };
+    let givenUp = 0;
     const status = async () => {
       const [s, c] = await Promise.all([sse.all({ cmd: 'status' }), chat.all({ cmd: 'status' })]);
+      givenUp = [...s, ...c].reduce((a, x) => a + (x.givenUp ?? 0), 0);
       byKind.notifications = s.reduce((a, x) => a + (x.byKind?.notifications ?? 0), 0);
       byKind.dashboard = s.reduce((a, x) => a + (x.byKind?.dashboard ?? 0), 0);
       byKind.sockets = c.reduce((a, x) => a + x.connected, 0);
@@ -220,6 +230,9 @@ async function storm(o) {
       back999Ms: back999,
       back100Ms: back100,
       connectedAtEnd: connected,
+      clientPolicy: o.clientPolicy,
+      clientBackoff: backoff,
+      clientsGaveUp: givenUp,
       notificationsPosted: posted,
       notificationPostsFailed: poster.failed(),
       notificationDeliveriesExpected: expected,
@@ -269,6 +282,9 @@ export function worstOf(results) {
 }
 
 export async function run(o) {
+  if (!CLIENT_POLICIES.includes(o.clientPolicy)) {
+    throw new Error(`--client-policy ${o.clientPolicy}: one of ${CLIENT_POLICIES.join(', ')}`);
+  }
   requireOpenFiles(o.dashboardStreams + o.notificationStreams + o.sockets + 1000);
   const report = reportHead('restart-storm', o);
   const results = [];
@@ -309,7 +325,7 @@ export async function run(o) {
   ];
   printTable(
     `restart-storm: ${r0.dashboardStreams} dashboard + ${r0.notificationStreams} notification streams + ` +
-      `${r0.sockets} sockets, kill -9${o.busy ? `, ${o.busy} busy process(es)` : ''}`,
+      `${r0.sockets} sockets, kill -9, ${o.clientPolicy} clients${o.busy ? `, ${o.busy} busy process(es)` : ''}`,
     ['', ...results.map((r) => `run ${r.run}`), ...(many ? ['worst'] : []), 'target', ''],
     [
       load('start'),
@@ -326,6 +342,7 @@ export async function run(o) {
       ),
       figure('kill → 100 % back (ms)', (r) => r.back100Ms ?? 'not back', 'back100Ms'),
       figure('connected at the end', (r) => `${r.connectedAtEnd}/${r.clients}`),
+      figure('clients that gave up (dashboard policy)', (r) => r.clientsGaveUp),
       figure('notifications posted (201)', (r) => r.notificationsPosted),
       figure('notification deliveries expected', (r) => r.notificationDeliveriesExpected),
       figure(
