@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 import { RequestMethod } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RouteInfo } from '@nestjs/common/interfaces/middleware/middleware-configuration.interface';
 import type { ApplicationConfig } from '@nestjs/core';
 import { GuardsConsumer, GuardsContextCreator } from '@nestjs/core/guards';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
@@ -12,6 +12,7 @@ import { PipesConsumer, PipesContextCreator } from '@nestjs/core/pipes';
 import { RouteParamsFactory } from '@nestjs/core/router/route-params-factory';
 import { RouterExceptionFilters } from '@nestjs/core/router/router-exception-filters';
 import { RouterExecutionContext } from '@nestjs/core/router/router-execution-context';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 
 import { API_PREFIX, EVENT_STREAM_ROUTE, STREAM_ROUTES } from '../../common/streams/stream-routes';
 
@@ -51,7 +52,11 @@ const noop = () => undefined;
  * 429) needs Express's `res.status().json()`, so only then are the request and response given
  * Express's prototypes, as Express would have.
  */
-export function serveStreamsFirst(app: NestExpressApplication, middleware: Middleware[]): void {
+export function serveStreamsFirst(
+  app: NestExpressApplication,
+  middleware: Middleware[],
+  listed: readonly RouteInfo[] = STREAM_ROUTES,
+): void {
   const server = app.getHttpServer() as Server;
   const express = app.getHttpAdapter().getInstance() as ExpressApp;
   if (!server.listeners('request').includes(express)) {
@@ -59,7 +64,7 @@ export function serveStreamsFirst(app: NestExpressApplication, middleware: Middl
   }
   // Built once the application is initialised (its global guards known): at `listen()`.
   let routes: Map<string, StreamRoute> | undefined;
-  server.once('listening', () => (routes = streamRoutes(app)));
+  server.once('listening', () => (routes = streamRoutes(app, listed)));
   const dispatch = (req: IncomingMessage, res: ServerResponse) => {
     const route = routes && req.method === 'GET' && !hasBody(req) ? routes.get(pathOf(req.url)) : undefined;
     if (route) serve(route, req, res);
@@ -68,10 +73,10 @@ export function serveStreamsFirst(app: NestExpressApplication, middleware: Middl
   server.removeListener('request', express);
   server.on('request', dispatch);
 
-  const parseQuery = (url: string | undefined) => {
+  const parseQuery = (url = '') => {
     const parse = express.get('query parser fn');
-    const at = url?.indexOf('?') ?? -1;
-    return parse ? parse(at === -1 ? '' : url!.slice(at + 1)) : {};
+    const at = url.indexOf('?');
+    return parse ? parse(at === -1 ? '' : url.slice(at + 1)) : {};
   };
 
   function serve(route: StreamRoute, req: Request, res: Response) {
@@ -102,9 +107,9 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 }
 
-function pathOf(url: string | undefined): string {
-  const at = url?.indexOf('?') ?? -1;
-  return at === -1 ? (url ?? '') : url!.slice(0, at);
+function pathOf(url = ''): string {
+  const at = url.indexOf('?');
+  return at === -1 ? url : url.slice(0, at);
 }
 
 const join = (...parts: Array<string | undefined>) =>
@@ -117,7 +122,7 @@ const join = (...parts: Array<string | undefined>) =>
  * Every `@EventStream()` handler of the application, by its full path, built as Nest's router
  * builds its routes.
  */
-function streamRoutes(app: NestExpressApplication): Map<string, StreamRoute> {
+function streamRoutes(app: NestExpressApplication, listed: readonly RouteInfo[]): Map<string, StreamRoute> {
   const container = (app as unknown as { container: NestContainer }).container;
   const config = container.applicationConfig as ApplicationConfig;
   const httpAdapter = app.getHttpAdapter();
@@ -161,10 +166,10 @@ function streamRoutes(app: NestExpressApplication): Map<string, StreamRoute> {
     }
   }
   // The list the request logger and helmet skip must be these routes, no more and no fewer.
-  const listed = STREAM_ROUTES.map((r) => join(API_PREFIX, r.path)).sort();
-  if (JSON.stringify([...routes.keys()].sort()) !== JSON.stringify(listed)) {
+  const paths = listed.map((r) => join(API_PREFIX, r.path)).sort();
+  if (JSON.stringify([...routes.keys()].sort()) !== JSON.stringify(paths)) {
     throw new Error(
-      `STREAM_ROUTES (${listed.join(', ')}) does not match the @EventStream() routes (${[...routes.keys()].join(', ')})`,
+      `STREAM_ROUTES (${paths.join(', ')}) does not match the @EventStream() routes (${[...routes.keys()].join(', ')})`,
     );
   }
   return routes;
