@@ -124,6 +124,22 @@ export class ServerProcess {
     }
   }
 
+  /**
+   * The per-second lines that cover [from, to] (epoch ms): those written inside it and the first
+   * one after it, which covers its last part; waits up to `waitMs` for that one (a loop that is
+   * blocked past the end writes it late).
+   */
+  async statsDuring(from, to, waitMs = 3000) {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const lines = this.statsSince(from);
+      const after = lines.findIndex((s) => s.t > to);
+      if (after !== -1) return lines.slice(0, after + 1);
+      if (Date.now() > deadline || !this.running) return lines;
+      await sleep(100);
+    }
+  }
+
   async waitHttp(url, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -76,7 +76,7 @@ async function measure(pool, t, intervalMs, duration, clients, roomSize) {
     ackHist.merge(r.ackHist);
   }
   const sum = (k) => reports.reduce((a, r) => a + r[k], 0);
-  const stats = t.server.statsSince(started).filter((s) => s.t <= started + seconds * 1000 + 500);
+  const stats = await t.server.statsDuring(started, started + seconds * 1000);
   return {
     intervalMs,
     seconds: round(seconds, 2),
