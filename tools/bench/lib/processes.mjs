@@ -63,6 +63,8 @@ export class ServerProcess {
       {
         env: {
           PATH: process.env.PATH ?? '',
+          // A build outside the checkout (BENCH_API_MAIN=/elsewhere/main.js) finds its packages here.
+          NODE_PATH: join(ROOT, 'node_modules'),
           BENCH_STATS_FILE: this.statsFile,
           BENCH_GC_FILE: this.gcFile,
           ...this.env,
@@ -121,6 +123,22 @@ export class ServerProcess {
         .filter((s) => s.t >= since);
     } catch {
       return [];
+    }
+  }
+
+  /**
+   * The per-second lines that cover [from, to] (epoch ms): those written inside it and the first
+   * one after it, which covers its last part; waits up to `waitMs` for that one (a loop that is
+   * blocked past the end writes it late).
+   */
+  async statsDuring(from, to, waitMs = 3000) {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const lines = this.statsSince(from);
+      const after = lines.findIndex((s) => s.t > to);
+      if (after !== -1) return lines.slice(0, after + 1);
+      if (Date.now() > deadline || !this.running) return lines;
+      await sleep(100);
     }
   }
 

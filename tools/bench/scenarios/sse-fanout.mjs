@@ -86,6 +86,11 @@ function startPusher(targets, periodMs) {
   let sent = 0;
   let failed = 0;
   let skipped = 0;
+  const reasons = {};
+  const fail = (why) => {
+    failed++;
+    reasons[why] = (reasons[why] ?? 0) + 1;
+  };
   const timer = setInterval(() => {
     for (const { url, headers } of targets) {
       if (inFlight > 60) {
@@ -97,13 +102,15 @@ function startPusher(targets, periodMs) {
         .then(async (res) => {
           await res.arrayBuffer();
           if (res.status < 300) sent++;
-          else failed++;
+          else fail(`HTTP ${res.status}`);
         })
-        .catch(() => failed++)
+        .catch((err) =>
+          fail(err.name === 'TimeoutError' ? 'timeout (10 s)' : (err.cause?.code ?? err.message)),
+        )
         .finally(() => inFlight--);
     }
   }, periodMs);
-  return { stop: () => clearInterval(timer), stats: () => ({ sent, failed, skipped }) };
+  return { stop: () => clearInterval(timer), stats: () => ({ sent, failed, skipped, reasons }) };
 }
 
 async function measureWindow(t, pool, phase, duration, o) {
@@ -134,9 +141,9 @@ async function measureWindow(t, pool, phase, duration, o) {
   const events = reports.reduce((a, r) => a + r.events, 0);
   const bytes = reports.reduce((a, r) => a + r.bytes, 0);
   const workerCpu = reports.reduce((a, r, i) => a + r.cpuSeconds - w0[i].cpuSeconds, 0);
-  const stats = t.server.statsSince(started).filter((s) => s.t <= started + seconds * 1000 + 500);
   const perClientPerSecond = 1000 / o.tickMs + (pusher ? 1000 / o.satTickMs : 0);
   if (pusher) await sleep(1000); // let the backlog drain before the next phase or the end
+  const stats = await t.server.statsDuring(started, started + seconds * 1000);
   return {
     phase,
     tickMs: phase === 'saturation' ? o.satTickMs : o.tickMs,
@@ -267,6 +274,7 @@ export async function run(o) {
         `p99 ${l.latencyMs.p99} ms; ELD p99 ${l.eventLoopDelayP99Ms} ms; ` +
         `saturation ${s?.deliveriesPerSecond ?? '–'}/s of ${s?.offeredPerSecond ?? '–'}/s at ${s?.cpuUsPerEvent ?? '–'} µs/event`,
     );
+    if (s?.pushes?.failed) console.log(`  failed pushes: ${JSON.stringify(s.pushes.reasons)}`);
     return r;
   });
   const comparison = comparePairs(runs, METRICS);
@@ -326,11 +334,7 @@ export async function run(o) {
         ]
       : []),
   ]);
-  printComparison(
-    `sse-fanout: ${o.clients} subscribers, ${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ bare, per pair`,
-    comparison,
-    METRICS,
-  );
+  printComparison(`sse-fanout: ${o.clients} subscribers, ${pairsTitle(comparison, o)}`, comparison, METRICS);
   const f = comparison.figures;
   const bars = (key) => [
     { name: 'ours (median)', value: f[key].ours.median },
@@ -357,3 +361,7 @@ export async function run(o) {
 
 const lat = (phase) => `${phase.latencyMs.p50} / ${phase.latencyMs.p99} / ${phase.latencyMs.max}`;
 const pushes = (p) => (p ? `${p.sent}/${p.failed}/${p.skipped}` : null);
+const pairsTitle = (comparison, o) =>
+  comparison.pairs.length
+    ? `${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ bare, per pair`
+    : `${o.pairs} run(s) of ${o.targets}, no pairs to compare`;
