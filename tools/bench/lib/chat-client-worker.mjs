@@ -3,7 +3,7 @@
 // phase). The send time travels in `clientId`, so every member's receive gives send→receive.
 import { io } from 'socket.io-client';
 
-import { Histogram } from './common.mjs';
+import { Histogram } from './histogram.mjs';
 
 const clients = [];
 let hist = new Histogram();

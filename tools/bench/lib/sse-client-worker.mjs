@@ -4,7 +4,7 @@
 // `Last-Event-ID` after the server's `retry:`.
 import { request } from 'node:http';
 
-import { Histogram } from './common.mjs';
+import { Histogram } from './histogram.mjs';
 
 const conns = [];
 let hist = new Histogram();
@@ -58,7 +58,7 @@ function open(conn) {
     res.setEncoding('utf8');
     let buffer = '';
     res.on('data', (chunk) => {
-      bytes += chunk.length;
+      if (measuring) bytes += chunk.length;
       buffer += chunk;
       let end;
       while ((end = buffer.indexOf('\n\n')) !== -1) {
@@ -92,7 +92,7 @@ function handle(conn, block) {
   if (id !== undefined) conn.lastId = id;
   if (data === undefined) return;
   const now = Date.now();
-  events++;
+  if (measuring) events++; // deliveries inside the measuring window only
   conn.events++;
   if (event === 'metrics') {
     const at = data.lastIndexOf('"timestamp":');

@@ -1,5 +1,7 @@
 // The production dashboard build served as the dev server would: static files with an SPA
-// fallback, and /api and /socket.io (websocket upgrades included) proxied to the API.
+// fallback, and /api and /socket.io (websocket upgrades included) proxied to the API. It counts
+// what the browser holds, seen from here: TCP connections (idle keep-alives included) and SSE
+// requests open.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { once } from 'node:events';
@@ -17,11 +19,17 @@ const TYPES = {
   '.woff2': 'font/woff2',
 };
 const PROXIED = /^\/(api|socket\.io)(\/|$|\?)/;
+const STREAM = /^\/api\/([a-z-]+\/)?stream(\?|$)/;
 
 export async function startStaticProxy(root, apiPort) {
   const sockets = new Set();
+  let streamsOpen = 0;
   const server = createServer((req, res) => {
     if (PROXIED.test(req.url ?? '')) {
+      if (STREAM.test(req.url ?? '')) {
+        streamsOpen++;
+        res.on('close', () => streamsOpen--);
+      }
       const up = request(
         { host: '127.0.0.1', port: apiPort, method: req.method, path: req.url, headers: req.headers },
         (r) => {
@@ -66,6 +74,10 @@ export async function startStaticProxy(root, apiPort) {
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    /** TCP connections from the browser open now (streams, socket.io and idle keep-alives). */
+    openSockets: () => sockets.size,
+    /** SSE requests (`/api/stream`, `/api/<feature>/stream`) open now. */
+    streamsOpen: () => streamsOpen,
     stop: async () => {
       sockets.forEach((s) => s.destroy());
       await new Promise((r) => server.close(() => r()));

@@ -3,26 +3,19 @@
 // a forced GC, then a `latency` phase (publish→receive, missed ticks, CPU) and a `saturation`
 // phase where one more event per client is pushed every --sat-tick-ms (refreshes on ours, a
 // publish on the baseline), more than one core can write: deliveries/s there is the server's
-// ceiling, and ratio = ours ÷ baseline.
+// ceiling. The servers run interleaved, --pairs times (ours, baseline, ours, baseline …, each a
+// fresh process): every figure's ratio ours ÷ baseline is taken within its pair, and the median
+// ratio is reported with its spread over the pairs (lib/ratios.mjs).
 import { join } from 'node:path';
 
-import {
-  Api,
-  Histogram,
-  ROOT,
-  ServerProcess,
-  freePort,
-  loadAverage,
-  loginAll,
-  printTable,
-  requireOpenFiles,
-  reportHead,
-  round,
-  sleep,
-  sourceAddresses,
-  svgChart,
-  writeResults,
-} from '../lib/common.mjs';
+import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
+import { Histogram, round } from '../lib/histogram.mjs';
+import { loadAverage, requireOpenFiles } from '../lib/machine.mjs';
+import { interleave } from '../lib/pairs.mjs';
+import { ROOT } from '../lib/paths.mjs';
+import { freePort, ServerProcess, sleep } from '../lib/processes.mjs';
+import { comparePairs, median as medianOf } from '../lib/ratios.mjs';
+import { printComparison, printRuns, reportHead, svgChart, writeResults } from '../lib/report.mjs';
 import { WorkerPool, split } from '../lib/workers.mjs';
 
 export const defaults = {
@@ -36,6 +29,7 @@ export const defaults = {
   settle: 3,
   concurrency: 200,
   targets: 'ours,baseline',
+  pairs: 3,
   cpuProf: '',
 };
 
@@ -92,6 +86,11 @@ function startPusher(targets, periodMs) {
   let sent = 0;
   let failed = 0;
   let skipped = 0;
+  const reasons = {};
+  const fail = (why) => {
+    failed++;
+    reasons[why] = (reasons[why] ?? 0) + 1;
+  };
   const timer = setInterval(() => {
     for (const { url, headers } of targets) {
       if (inFlight > 60) {
@@ -103,20 +102,23 @@ function startPusher(targets, periodMs) {
         .then(async (res) => {
           await res.arrayBuffer();
           if (res.status < 300) sent++;
-          else failed++;
+          else fail(`HTTP ${res.status}`);
         })
-        .catch(() => failed++)
+        .catch((err) =>
+          fail(err.name === 'TimeoutError' ? 'timeout (10 s)' : (err.cause?.code ?? err.message)),
+        )
         .finally(() => inFlight--);
     }
   }, periodMs);
-  return { stop: () => clearInterval(timer), stats: () => ({ sent, failed, skipped }) };
+  return { stop: () => clearInterval(timer), stats: () => ({ sent, failed, skipped, reasons }) };
 }
 
 async function measureWindow(t, pool, phase, duration, o) {
-  const cpu0 = t.server.stat().cpu;
-  const w0 = await pool.all({ cmd: 'report' });
   const pusher = phase === 'saturation' ? startPusher(t.pushTargets, o.satTickMs) : null;
   if (pusher) await sleep(1000); // into the steady state
+  // The window's CPU and deliveries are counted over the same span, after the warm-up.
+  const w0 = await pool.all({ cmd: 'report' });
+  const cpu0 = t.server.stat().cpu;
   const started = Date.now();
   await pool.all({ cmd: 'reset' });
   await sleep(duration * 1000);
@@ -139,23 +141,29 @@ async function measureWindow(t, pool, phase, duration, o) {
   const events = reports.reduce((a, r) => a + r.events, 0);
   const bytes = reports.reduce((a, r) => a + r.bytes, 0);
   const workerCpu = reports.reduce((a, r, i) => a + r.cpuSeconds - w0[i].cpuSeconds, 0);
-  const stats = t.server.statsSince(started);
   const perClientPerSecond = 1000 / o.tickMs + (pusher ? 1000 / o.satTickMs : 0);
   if (pusher) await sleep(1000); // let the backlog drain before the next phase or the end
+  const stats = await t.server.statsDuring(started, started + seconds * 1000);
   return {
     phase,
+    tickMs: phase === 'saturation' ? o.satTickMs : o.tickMs,
     stillConnected,
     seconds: round(seconds, 2),
     latencyMs: hist.summary(),
     ticksObserved: ids.length,
     missedTicks: phase === 'latency' ? missed : null,
     missedPct: ids.length ? round((100 * missed) / (ids.length * stillConnected), 3) : null,
+    events,
     deliveriesPerSecond: Math.round(events / seconds),
     offeredPerSecond: Math.round(stillConnected * perClientPerSecond),
     pushes: pusher?.stats() ?? null,
     bytesPerEvent: events ? Math.round(bytes / events) : null,
+    serverCpuSeconds: round(cpu1 - cpu0, 2),
     serverCpuPct: round((100 * (cpu1 - cpu0)) / seconds),
+    // /proc's CPU (10 ms ticks) over the window ÷ the events the clients received in it.
+    cpuUsPerEvent: events ? round(((cpu1 - cpu0) * 1e6) / events, 2) : null,
     workersCpuPct: round((100 * workerCpu) / seconds),
+    // The worst of the window's per-second p99s (the preload's monitorEventLoopDelay, 5 ms resolution).
     eventLoopDelayP99Ms: stats.length ? round(Math.max(...stats.map((s) => s.eldP99))) : null,
     unexpectedCloses: reports.reduce((a, r) => a + r.unexpectedCloses, 0),
   };
@@ -182,8 +190,9 @@ async function runTarget(target, o, template) {
     const connected = connects.reduce((a, c) => a + c.connected, 0);
     await sleep(o.settle * 1000);
     const loaded = await t.server.memoryAfterGc();
-    const common = {
-      target,
+    const latency = await measureWindow(t, pool, 'latency', o.duration, o);
+    const saturation = o.satDuration ? await measureWindow(t, pool, 'saturation', o.satDuration, o) : null;
+    return {
       clients: o.clients,
       connected,
       connectSeconds: round(Math.max(...connects.map((c) => c.ms)) / 1000, 2),
@@ -192,136 +201,167 @@ async function runTarget(target, o, template) {
       rssLoadedMb: round(loaded.rss / 2 ** 20),
       rssPerConnectionKb: connected ? round((loaded.rss - idle.rss) / connected / 1024, 2) : null,
       heapPerConnectionKb: connected ? round((loaded.heapUsed - idle.heapUsed) / connected / 1024, 2) : null,
+      latency,
+      saturation,
+      snapshot: t.snapshot,
     };
-    const out = [
-      { ...common, tickMs: o.tickMs, ...(await measureWindow(t, pool, 'latency', o.duration, o)) },
-    ];
-    if (o.satDuration) {
-      out.push({
-        ...common,
-        tickMs: o.satTickMs,
-        ...(await measureWindow(t, pool, 'saturation', o.satDuration, o)),
-      });
-    }
-    return { results: out, snapshot: t.snapshot };
   } finally {
     await pool.close();
     await t.stop();
   }
 }
 
+/** The figures compared pair by pair; targets from issue 13 (ratios to the bare server). */
+export const METRICS = [
+  {
+    key: 'p99Ms',
+    label: 'publish→receive p99',
+    unit: 'ms',
+    get: (r) => r.latency.latencyMs.p99,
+    target: { on: 'ratio', max: 1.25 },
+  },
+  { key: 'p50Ms', label: 'publish→receive p50', unit: 'ms', get: (r) => r.latency.latencyMs.p50 },
+  {
+    key: 'rssPerConnectionKb',
+    label: 'RSS per connection',
+    unit: 'KB',
+    digits: 2,
+    get: (r) => r.rssPerConnectionKb,
+    target: { on: 'ratio', max: 1.5 },
+  },
+  {
+    key: 'heapPerConnectionKb',
+    label: 'JS heap per connection',
+    unit: 'KB',
+    digits: 2,
+    get: (r) => r.heapPerConnectionKb,
+  },
+  {
+    key: 'deliveriesPerSecond',
+    label: 'deliveries/s at saturation',
+    unit: '/s',
+    digits: 0,
+    get: (r) => r.saturation?.deliveriesPerSecond,
+    target: { on: 'ratio', min: 0.8 },
+  },
+  {
+    key: 'cpuUsPerEvent',
+    label: 'server CPU per delivered event (saturation)',
+    unit: 'µs',
+    digits: 2,
+    get: (r) => r.saturation?.cpuUsPerEvent,
+  },
+  {
+    key: 'eventLoopDelayP99Ms',
+    label: 'event-loop delay p99 (latency phase)',
+    unit: 'ms',
+    get: (r) => r.latency.eventLoopDelayP99Ms,
+    target: { on: 'ratio', max: 2 },
+  },
+  { key: 'connectSeconds', label: 'connect all', unit: 's', digits: 2, get: (r) => r.connectSeconds },
+];
+
 export async function run(o) {
   requireOpenFiles(o.clients + 1000);
   const report = reportHead('sse-fanout', o);
-  const targets = o.targets.split(',');
-  const results = [];
   let template;
-  for (const target of targets) {
-    console.log(`sse-fanout: ${target} (${o.clients} clients)…`);
-    const { results: rs, snapshot } = await runTarget(target, o, template);
-    if (snapshot) template = snapshot;
-    for (const r of rs) {
-      results.push(r);
-      console.log(
-        `  ${r.phase}: connected ${r.connected}/${r.clients} in ${r.connectSeconds}s; p50 ${r.latencyMs.p50} ms, ` +
-          `p99 ${r.latencyMs.p99} ms; ${r.deliveriesPerSecond}/s of ${r.offeredPerSecond}/s; server CPU ${r.serverCpuPct}%`,
-      );
-    }
-  }
-  const get = (target, phase) => results.find((r) => r.target === target && r.phase === phase);
-  const ours = get('ours', 'latency');
-  const base = get('baseline', 'latency');
-  const oursSat = get('ours', 'saturation');
-  const baseSat = get('baseline', 'saturation');
-  const ratio =
-    oursSat && baseSat ? round(oursSat.deliveriesPerSecond / baseSat.deliveriesPerSecond, 2) : null;
-  report.results = results;
+  const runs = await interleave(o.pairs, o.targets.split(','), async (target) => {
+    const { snapshot, ...r } = await runTarget(target, o, template);
+    template ??= snapshot; // the baseline sends a tick of the same shape and size as ours
+    const [l, s] = [r.latency, r.saturation];
+    console.log(
+      `  connected ${r.connected}/${r.clients} in ${r.connectSeconds}s; p50 ${l.latencyMs.p50} ms, ` +
+        `p99 ${l.latencyMs.p99} ms; ELD p99 ${l.eventLoopDelayP99Ms} ms; ` +
+        `saturation ${s?.deliveriesPerSecond ?? '–'}/s of ${s?.offeredPerSecond ?? '–'}/s at ${s?.cpuUsPerEvent ?? '–'} µs/event`,
+    );
+    if (s?.pushes?.failed) console.log(`  failed pushes: ${JSON.stringify(s.pushes.reasons)}`);
+    return r;
+  });
+  const comparison = comparePairs(runs, METRICS);
+  const median = (key) => comparison.figures[key].ours.median;
+  const ratioOf = (key) => round(comparison.figures[key].ratio.median, 2);
+  report.runs = runs;
+  report.pairs = comparison.pairs;
+  report.figures = comparison.figures;
   report.summary = {
     clients: o.clients,
-    p50Ms: ours?.latencyMs.p50 ?? null,
-    p99Ms: ours?.latencyMs.p99 ?? null,
-    maxMs: ours?.latencyMs.max ?? null,
-    missedTicks: ours?.missedTicks ?? null,
-    rssPerConnectionKb: ours?.rssPerConnectionKb ?? null,
-    serverCpuPct: ours?.serverCpuPct ?? null,
-    saturationDeliveriesPerSecond: oursSat?.deliveriesPerSecond ?? null,
-    baselineSaturationDeliveriesPerSecond: baseSat?.deliveriesPerSecond ?? null,
-    ratio,
+    pairs: o.pairs,
+    p50Ms: median('p50Ms'),
+    p99Ms: median('p99Ms'),
+    missedTicks: medianOf(runs.filter((r) => r.target === 'ours').map((r) => r.latency.missedTicks)),
+    rssPerConnectionKb: median('rssPerConnectionKb'),
+    heapPerConnectionKb: median('heapPerConnectionKb'),
+    saturationDeliveriesPerSecond: median('deliveriesPerSecond'),
+    baselineSaturationDeliveriesPerSecond: comparison.figures.deliveriesPerSecond.baseline.median,
+    cpuUsPerEvent: median('cpuUsPerEvent'),
+    eventLoopDelayP99Ms: median('eventLoopDelayP99Ms'),
+    ratio: ratioOf('deliveriesPerSecond'),
+    ratios: Object.fromEntries(METRICS.map((m) => [m.key, ratioOf(m.key)])),
+    met: Object.fromEntries(
+      METRICS.filter((m) => m.target).map((m) => [m.key, comparison.figures[m.key].met]),
+    ),
   };
-  report.targets = { p99Ms: 100, rssPerConnectionKb: 16, ratio: 0.8 };
+  report.targets = Object.fromEntries(METRICS.filter((m) => m.target).map((m) => [m.key, m.target]));
   report.loadAverageAfter = loadAverage();
 
-  const row = (label, f, target) => [label, ours ? f(ours) : null, base ? f(base) : null, target];
-  printTable(
-    `sse-fanout: ${o.clients} subscribers, tick ${o.tickMs} ms (latency phase)`,
-    ['', 'ours', 'baseline', 'target'],
+  printRuns(`sse-fanout: ${o.clients} subscribers, each run on a fresh server`, runs, [
+    ['connected', (r) => `${r.connected}/${r.clients}`],
+    ['connect time (s)', (r) => r.connectSeconds],
+    ['RSS per connection (KB)', (r) => r.rssPerConnectionKb],
+    ['JS heap per connection (KB)', (r) => r.heapPerConnectionKb],
+    [`latency (tick ${o.tickMs} ms): p50 / p99 / max (ms)`, (r) => lat(r.latency)],
     [
-      row('connected', (r) => `${r.connected}/${r.clients}`),
-      row('connect time (s)', (r) => r.connectSeconds),
-      row('publish→receive p50 (ms)', (r) => r.latencyMs.p50),
-      row('publish→receive p99 (ms)', (r) => r.latencyMs.p99, '< 100'),
-      row('publish→receive max (ms)', (r) => r.latencyMs.max),
-      row('missed ticks', (r) => `${r.missedTicks} (${r.missedPct}%)`),
-      row('JS heap per connection (KB)', (r) => r.heapPerConnectionKb),
-      row('RSS per connection (KB)', (r) => r.rssPerConnectionKb, '< 16'),
-      row('server CPU (%)', (r) => r.serverCpuPct),
-      row('event loop delay p99 (ms)', (r) => r.eventLoopDelayP99Ms),
-      row('bytes per event', (r) => r.bytesPerEvent),
+      '  missed ticks',
+      (r) => `${r.latency.missedTicks}${r.latency.missedPct == null ? '' : ` (${r.latency.missedPct}%)`}`,
     ],
+    ['  server CPU (%)', (r) => r.latency.serverCpuPct],
+    ['  server CPU per event (µs)', (r) => r.latency.cpuUsPerEvent],
+    ['  event-loop delay p99 (ms)', (r) => r.latency.eventLoopDelayP99Ms],
+    ['  bytes per event', (r) => r.latency.bytesPerEvent],
+    ...(o.satDuration
+      ? [
+          [
+            `saturation (+1 event per client per ${o.satTickMs} ms): offered/s`,
+            (r) => r.saturation.offeredPerSecond,
+          ],
+          ['  pushes sent / failed / skipped', (r) => pushes(r.saturation.pushes)],
+          ['  delivered/s', (r) => r.saturation.deliveriesPerSecond],
+          ['  p99 (ms)', (r) => r.saturation.latencyMs.p99],
+          ['  server CPU (%)', (r) => r.saturation.serverCpuPct],
+          ['  server CPU per event (µs)', (r) => r.saturation.cpuUsPerEvent],
+          ['  load workers CPU (%)', (r) => r.saturation.workersCpuPct],
+          ['  event-loop delay p99 (ms)', (r) => r.saturation.eventLoopDelayP99Ms],
+        ]
+      : []),
+  ]);
+  printComparison(
+    `sse-fanout: ${o.clients} subscribers, ${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ bare, per pair`,
+    comparison,
+    METRICS,
   );
-  if (oursSat || baseSat) {
-    const s = (label, f, target) => [label, oursSat ? f(oursSat) : null, baseSat ? f(baseSat) : null, target];
-    printTable(
-      `saturation: ticks plus one event per client pushed every ${o.satTickMs} ms`,
-      ['', 'ours', 'baseline', 'target'],
-      [
-        s('offered (events/s)', (r) => r.offeredPerSecond),
-        s('pushes sent / failed / skipped', (r) => `${r.pushes.sent}/${r.pushes.failed}/${r.pushes.skipped}`),
-        s('delivered (events/s)', (r) => r.deliveriesPerSecond),
-        s('p99 (ms)', (r) => r.latencyMs.p99),
-        s('server CPU (%)', (r) => r.serverCpuPct),
-        s('load workers CPU (%)', (r) => r.workersCpuPct),
-        ['ratio ours ÷ baseline', ratio, null, '≥ 0.8'],
-      ],
-    );
-  }
-  const svg = svgChart(`sse-fanout: ${o.clients} subscribers (ours blue, baseline grey)`, [
-    {
-      label: 'publish→receive p99',
-      unit: 'ms',
-      bars: [
-        { name: 'ours', value: ours?.latencyMs.p99 },
-        { name: 'baseline', value: base?.latencyMs.p99 },
-        { name: 'target', value: 100 },
-      ],
-    },
-    {
-      label: 'RSS per connection',
-      unit: 'KB',
-      bars: [
-        { name: 'ours', value: ours?.rssPerConnectionKb },
-        { name: 'baseline', value: base?.rssPerConnectionKb },
-        { name: 'target', value: 16 },
-      ],
-    },
-    {
-      label: 'deliveries/s at saturation',
-      unit: '/s',
-      bars: [
-        { name: 'ours', value: oursSat?.deliveriesPerSecond },
-        { name: 'baseline', value: baseSat?.deliveriesPerSecond },
-        { name: 'target (0.8× baseline)', value: baseSat ? 0.8 * baseSat.deliveriesPerSecond : null },
-      ],
-    },
-    {
-      label: 'server CPU at 1 tick/s',
-      unit: '%',
-      bars: [
-        { name: 'ours', value: ours?.serverCpuPct },
-        { name: 'baseline', value: base?.serverCpuPct },
-      ],
-    },
+  const f = comparison.figures;
+  const bars = (key) => [
+    { name: 'ours (median)', value: f[key].ours.median },
+    { name: 'baseline (median)', value: f[key].baseline.median },
+    ...(f[key].target?.on === 'ratio' && f[key].baseline.median != null
+      ? [
+          {
+            name: `target (${f[key].target.max ?? f[key].target.min}× baseline)`,
+            value: f[key].baseline.median * (f[key].target.max ?? f[key].target.min),
+          },
+        ]
+      : []),
+  ];
+  const svg = svgChart(`sse-fanout: ${o.clients} subscribers, medians of ${o.pairs} pair(s)`, [
+    { label: 'publish→receive p99', unit: 'ms', bars: bars('p99Ms') },
+    { label: 'RSS per connection', unit: 'KB', bars: bars('rssPerConnectionKb') },
+    { label: 'deliveries/s at saturation', unit: '/s', bars: bars('deliveriesPerSecond') },
+    { label: 'server CPU per delivered event (saturation)', unit: 'µs', bars: bars('cpuUsPerEvent') },
+    { label: 'event-loop delay p99 (latency phase)', unit: 'ms', bars: bars('eventLoopDelayP99Ms') },
   ]);
   writeResults('sse-fanout', report, svg);
   return report;
 }
+
+const lat = (phase) => `${phase.latencyMs.p50} / ${phase.latencyMs.p99} / ${phase.latencyMs.max}`;
+const pushes = (p) => (p ? `${p.sent}/${p.failed}/${p.skipped}` : null);

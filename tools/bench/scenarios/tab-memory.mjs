@@ -8,16 +8,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import {
-  Api,
-  ROOT,
-  loadAverage,
-  printTable,
-  reportHead,
-  round,
-  svgChart,
-  writeResults,
-} from '../lib/common.mjs';
+import { Api } from '../lib/api.mjs';
+import { round } from '../lib/histogram.mjs';
+import { loadAverage } from '../lib/machine.mjs';
+import { ROOT } from '../lib/paths.mjs';
+import { printTable, reportHead, svgChart, writeResults } from '../lib/report.mjs';
 import { startStaticProxy } from '../lib/static-proxy.mjs';
 
 export const defaults = {
