@@ -63,6 +63,8 @@ export class ServerProcess {
       {
         env: {
           PATH: process.env.PATH ?? '',
+          // A build outside the checkout (BENCH_API_MAIN=/elsewhere/main.js) finds its packages here.
+          NODE_PATH: join(ROOT, 'node_modules'),
           BENCH_STATS_FILE: this.statsFile,
           BENCH_GC_FILE: this.gcFile,
           ...this.env,

@@ -270,12 +270,7 @@ export async function run(o) {
     ],
     NAMES,
   );
-  printComparison(
-    `chat: ${o.clients} clients, ${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ plain socket.io, per pair`,
-    comparison,
-    METRICS,
-    NAMES,
-  );
+  printComparison(`chat: ${o.clients} clients, ${pairsTitle(comparison, o)}`, comparison, METRICS, NAMES);
   const bars = (key, target) => [
     { name: 'ours (median)', value: f[key].ours.median },
     { name: 'plain socket.io (median)', value: f[key].baseline.median },
@@ -300,3 +295,7 @@ export async function run(o) {
 }
 
 const lat = (phase) => `${phase.latencyMs.p50} / ${phase.latencyMs.p99}`;
+const pairsTitle = (comparison, o) =>
+  comparison.pairs.length
+    ? `${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ plain socket.io, per pair`
+    : `${o.pairs} run(s) of ${o.targets}, no pairs to compare`;

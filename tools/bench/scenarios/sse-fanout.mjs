@@ -334,11 +334,7 @@ export async function run(o) {
         ]
       : []),
   ]);
-  printComparison(
-    `sse-fanout: ${o.clients} subscribers, ${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ bare, per pair`,
-    comparison,
-    METRICS,
-  );
+  printComparison(`sse-fanout: ${o.clients} subscribers, ${pairsTitle(comparison, o)}`, comparison, METRICS);
   const f = comparison.figures;
   const bars = (key) => [
     { name: 'ours (median)', value: f[key].ours.median },
@@ -365,3 +361,7 @@ export async function run(o) {
 
 const lat = (phase) => `${phase.latencyMs.p50} / ${phase.latencyMs.p99} / ${phase.latencyMs.max}`;
 const pushes = (p) => (p ? `${p.sent}/${p.failed}/${p.skipped}` : null);
+const pairsTitle = (comparison, o) =>
+  comparison.pairs.length
+    ? `${comparison.pairs.length} pair(s) A B A B; ratio = ours ÷ bare, per pair`
+    : `${o.pairs} run(s) of ${o.targets}, no pairs to compare`;

@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 
 import { ActionRateLimitsModule } from '../common/action-rate-limits';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
-import { redactQuery, redactUrl } from '../common/redact-url';
+import { STREAM_ROUTES } from '../common/streams/stream-routes';
 import { StreamsModule } from '../common/streams/streams.module';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../infra/database/database.module';
 import { EventBusModule } from '../infra/event-bus/event-bus.module';
+import { requestLogOptions, streamRequestLog } from '../infra/http/request-log';
 import { MetricsModule } from '../infra/metrics/metrics.module';
 import { SharedStateModule } from '../infra/shared-state/shared-state.module';
 import { AccountsModule } from './accounts/accounts.module';
@@ -32,7 +31,7 @@ import { StreamModule } from './stream/stream.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -42,26 +41,9 @@ export class AppModule {
           inject: [APP_CONFIG],
           useFactory: (c: AppConfig) => ({
             forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-            pinoHttp: {
-              level: c.logLevel,
-              genReqId: (req, res) => {
-                const incoming = req.headers['x-request-id'];
-                const id =
-                  typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-                res.setHeader('X-Request-Id', id);
-                return id;
-              },
-              // Every line logged while a request runs carries its id as `traceId` (infra/tracing).
-              customProps: (req) => ({ traceId: req.id }),
-              // Tokens never reach the log, wherever they travel.
-              redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-              // …and a token put in a query string neither.
-              serializers: {
-                req: (req: { url?: string; query?: unknown }) =>
-                  Object.assign(req, { url: redactUrl(req.url), query: redactQuery(req.query) }),
-              },
-              autoLogging: { ignore: (req) => req.url === '/api/health' },
-            },
+            // Event streams log their request line without pino-http: see streamRequestLog.
+            exclude: [...STREAM_ROUTES],
+            pinoHttp: requestLogOptions(c.logLevel),
           }),
         }),
         LifecycleModule,
@@ -89,5 +71,9 @@ export class AppModule {
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(streamRequestLog).forRoutes(...STREAM_ROUTES);
   }
 }

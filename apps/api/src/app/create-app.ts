@@ -4,12 +4,16 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import cors from 'cors';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
+import { isStreamRequest } from '../common/streams/stream-routes';
 import type { AppConfig } from '../config/app-config';
 import { guardConnections } from '../infra/http/connection-guard';
+import { streamRequestLog } from '../infra/http/request-log';
+import { serveStreamsFirst } from '../infra/http/stream-front-door';
 import { httpMetrics } from '../infra/metrics/http-metrics.middleware';
 import { Metrics } from '../infra/metrics/metrics';
 import { SocketIoAdapter } from '../infra/socket-io/socket-io.adapter';
@@ -47,10 +51,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     );
   }
   const metrics = app.get(Metrics);
-  app.use(httpMetrics(metrics));
+  const timed = httpMetrics(metrics);
+  app.use(timed);
   const inFlight = app.get(InFlightRequests);
   inFlight.attach(app.getHttpServer());
   app.use(inFlight.middleware);
+  // helmet removes it from every other answer; the event streams skip helmet (below).
+  app.disable('x-powered-by');
   app.setGlobalPrefix('api');
   // A reverse proxy (deploy/nginx, npm run start:cluster) forwards the client address in
   // X-Forwarded-For; only the proxies of TRUST_PROXY (default: loopback) are believed, so a
@@ -67,16 +74,26 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     isTrustedProxy: (address) => trusted(address, 0),
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.use(cookieParser());
+  const cookies = cookieParser();
+  app.use(cookies);
   const strict = helmet();
   const docs = helmet({ contentSecurityPolicy: false });
-  app.use((req: { path: string }, res: unknown, next: () => void) =>
-    (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next),
-  );
-  app.enableCors({ origin: config.corsOrigins, credentials: true });
+  // Event streams get none of helmet's headers: they are for documents, and a response keeps
+  // its header block for as long as it lives (~1 KB per stream, most of it the CSP).
+  app.use((req: { method: string; path: string }, res: unknown, next: () => void) => {
+    if (isStreamRequest(req.method, req.path)) return next();
+    (req.path.startsWith('/api/docs') ? docs : strict)(req as never, res as never, next);
+  });
+  // What app.enableCors() does, with the middleware kept for the event streams' front door.
+  const allowedOrigins = cors({ origin: config.corsOrigins, credentials: true });
+  app.use(allowedOrigins);
   if (serveDashboard(app, config.dashboardDir ?? builtDashboardDir())) {
     logger.log('Serving the built dashboard at /', 'Bootstrap');
   }
+  // The event streams are served ahead of Express, through the same middleware in the same
+  // order (the json body parser aside: a request with a body goes to Express), and the
+  // request line pino-http would log (infra/http/stream-front-door.ts: why, with the figures).
+  serveStreamsFirst(app, [timed, inFlight.middleware, cookies, allowedOrigins, streamRequestLog]);
   app.useWebSocketAdapter(new SocketIoAdapter(app, config, metrics));
   // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
   // re-raising the signal, so a clean shutdown could not exit with code 0.

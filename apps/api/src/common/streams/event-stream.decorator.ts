@@ -5,6 +5,7 @@ import { ApiProduces } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 
 import { HubStream } from './stream-hub';
+import { EVENT_STREAM_ROUTE } from './stream-routes';
 import { SSE_MAX_PENDING_CHARS, writeSse } from './stream-sink';
 
 const logger = new Logger('EventStream');
@@ -46,6 +47,7 @@ export function EventStream(path?: string): MethodDecorator {
     for (const metadataKey of Reflect.getMetadataKeys(handler)) {
       Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, handler), stream);
     }
+    Reflect.defineMetadata(EVENT_STREAM_ROUTE, true, stream);
     descriptor.value = stream;
     route(target, key, descriptor);
     return descriptor;

@@ -130,4 +130,34 @@ describe('writeSse', () => {
     expect(res.written).toEqual([]);
     expect(events$.observed).toBe(false);
   });
+  it("writes the body to the response's socket once the headers are out; a backed-up socket is a slow reader", () => {
+    const socket = Object.assign(new EventEmitter(), {
+      written: [] as string[],
+      writableLength: 0,
+      writableNeedDrain: false,
+      write(chunk: string | Buffer) {
+        this.written.push(chunk.toString());
+        return true;
+      },
+    });
+    const res = Object.assign(new FakeResponse(), { socket });
+    const events$ = new Subject<MessageEvent>();
+    writeSse(req, res as unknown as ServerResponse, events$, { maxPendingBytes: 100, slowClientGraceMs: 0 });
+    events$.next({ type: 'metrics', id: '1', data: 'a' });
+    expect(socket.written).toEqual(['event: metrics\nid: 1\ndata: a\n\n']);
+    expect(res.written).toEqual([]);
+    // A backed-up socket is what counts as a slow reader.
+    socket.writableLength = 101;
+    socket.writableNeedDrain = true;
+    events$.next({ type: 'metrics', id: '2', data: 'b' });
+    expect(res.destroyed).toBe(true);
+    expect(events$.observed).toBe(false);
+  });
+
+  it('ends at once a stream whose client left while its request was being authenticated', () => {
+    const events$ = new Subject<MessageEvent>();
+    const res = Object.assign(new FakeResponse(), { destroyed: true });
+    writeSse(req, res as unknown as ServerResponse, events$, { maxPendingBytes: 100 });
+    expect(events$.observed).toBe(false);
+  });
 });
