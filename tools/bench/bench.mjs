@@ -8,6 +8,7 @@ import { sleep, startBusyLoad } from './lib/processes.mjs';
 const SCENARIOS = {
   'sse-fanout': () => import('./scenarios/sse-fanout.mjs'),
   chat: () => import('./scenarios/chat.mjs'),
+  'chat-abuse': () => import('./scenarios/chat-abuse.mjs'),
   'restart-storm': () => import('./scenarios/restart-storm.mjs'),
   bundle: () => import('./scenarios/bundle.mjs'),
   'tab-memory': () => import('./scenarios/tab-memory.mjs'),

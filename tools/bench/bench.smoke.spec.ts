@@ -142,6 +142,42 @@ describe('bench smoke run', () => {
     );
   });
 
+  it('chat-abuse: others keep chatting while one user joins many rooms and disconnects', () => {
+    const report = bench('chat-abuse', [
+      ...[
+        '--clients',
+        '20',
+        '--room-size',
+        '5',
+        '--workers',
+        '1',
+        '--addresses',
+        '2',
+        '--interval-ms',
+        '500',
+      ],
+      ...['--abuse-rooms', '40', '--abuse-sockets', '2', '--window', '1', '--settle', '0'],
+    ]);
+    const { run } = report;
+    expect(run.connectedAtEnd).toBe(20);
+    expect(run.unexpectedDisconnects).toBe(0);
+    expect(run.loadAverage).toEqual(loadAverage);
+    expect(run.joining.refusedJoins).toBe(0);
+    for (const w of [run.steady, run.joining, run.disconnect]) {
+      expect(w.received).toBeGreaterThan(0);
+      expect(w.healthMs.samples).toBeGreaterThan(0);
+      expect(w.healthMs.failed).toBe(0);
+    }
+    expect(report.summary).toEqual({
+      clients: 20,
+      abuseRooms: 40,
+      p99Ms: run.disconnect.latencyMs.p99,
+      eventLoopDelayP99Ms: run.disconnect.eventLoopDelayP99Ms,
+      healthMaxMs: run.disconnect.healthMs.max,
+      met: { eventLoopDelayP99Ms: judged(run.disconnect.eventLoopDelayP99Ms, (x) => x < 50) },
+    });
+  });
+
   it("restart-storm: the issue's three kinds of client, everyone back, nothing lost, the load at the kill", () => {
     const report = bench('restart-storm', [
       ...['--dashboard-streams', '14', '--notification-streams', '6', '--sockets', '10', '--workers', '1'],

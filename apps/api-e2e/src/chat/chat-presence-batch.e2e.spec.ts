@@ -2,7 +2,7 @@ import type { LoginResponse } from '@realtime/contracts';
 import { ApiProcess, login } from '@realtime/test-support';
 
 import { ChatClient } from './chat-client';
-import { PRESENCE_BATCH, ROOMS, joinAll, manyRoomsEnv, queriesOf, queryBaseline } from './many-rooms';
+import { PRESENCE_BATCH, ROOMS, joinAll, manyRoomsEnv, queriesOf } from './many-rooms';
 
 describe(`chat presence when a socket in ${ROOMS} rooms goes away`, () => {
   let api: ApiProcess;
@@ -23,7 +23,7 @@ describe(`chat presence when a socket in ${ROOMS} rooms goes away`, () => {
     await joinAll(a, rooms);
     await joinAll(b, rooms);
     const before = b.received.length;
-    const q0 = await queryBaseline(api, alice.accessToken);
+    const q0 = await queriesOf(api);
 
     a.close();
     const offline = (p: any) => p.members.some((m: any) => m.username === 'alice' && !m.online);
@@ -31,7 +31,7 @@ describe(`chat presence when a socket in ${ROOMS} rooms goes away`, () => {
       () => b.received.slice(before).filter((r) => r.event === 'presence' && offline(r.data)).length >= ROOMS,
       `${ROOMS} presence events`,
     );
-    const q1 = await queriesOf(api, alice.accessToken);
+    const q1 = await queriesOf(api);
 
     // A sentinel after the batch: alice comes back to one room. Everything of the batch was
     // sent before it, so what bob has now is all the batch sent.
@@ -45,10 +45,9 @@ describe(`chat presence when a socket in ${ROOMS} rooms goes away`, () => {
       .map((r) => r.data.roomId as string);
     expect(batch).toHaveLength(ROOMS);
     expect(new Set(batch)).toEqual(new Set(rooms));
-    // One members query per batch of rooms; nothing per room. (+5 at most: the health checks'
-    // own token and session checks vary a little; a query per room would be hundreds.)
-    const batchQueries = q1 - q0.before - q0.perCheck;
-    expect(batchQueries).toBeLessThanOrEqual(Math.ceil(ROOMS / PRESENCE_BATCH) + 5);
+    // Exactly one members query per batch of rooms, nothing per room (the `- 1` is the second
+    // health check's own ping).
+    expect(q1 - q0 - 1).toBe(Math.ceil(ROOMS / PRESENCE_BATCH));
     // Bob's view of each room: both members, alice offline, bob online.
     const last = b.received.slice(before).find((r) => r.event === 'presence')!.data;
     expect(last.members).toEqual([

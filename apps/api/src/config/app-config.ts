@@ -105,6 +105,7 @@ const EnvSchema = z.object({
   SESSION_TTL_DAYS: z.coerce.number().positive().max(365).default(7),
   METRICS_PORT: int(1, 65535).optional(),
   INSTANCE_STATUS_MS: int(100, 600_000).default(2000),
+  ACCOUNT_POLL_MS: int(100, 3_600_000).default(2000),
   APP_VERSION: z
     .string()
     .regex(/^[\w.+-]{1,64}$/, 'must be up to 64 letters, digits, . + _ or -')
@@ -246,6 +247,8 @@ export interface AppConfig {
   metricsPort: number | undefined;
   /** How often each instance reports its status to the others (the operations page). */
   instanceStatusMs: number;
+  /** How often each instance looks for account changes in the database (the CLI's, or lost on the bus). */
+  accountPollMs: number;
   /** Shown on the operations page and in `rt_instance_info`. */
   version: string;
 }
@@ -366,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlMs: Math.round(e.SESSION_TTL_DAYS * 24 * 3600 * 1000),
     metricsPort: e.METRICS_PORT,
     instanceStatusMs: e.INSTANCE_STATUS_MS,
+    accountPollMs: e.ACCOUNT_POLL_MS,
     // npm sets npm_package_version for its scripts (npm start, npm run start:prod).
     version: e.APP_VERSION ?? env['npm_package_version'] ?? 'dev',
   };

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Observable, Subject, Subscription, filter, map, merge, share } from 'rxjs';
 
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import { EventBus } from '../../infra/event-bus/event-bus';
@@ -20,7 +21,10 @@ export type AccountEvent =
   | { kind: 'api-key-revoked'; keyId: number };
 
 export const ACCOUNT_EVENTS_CHANNEL = 'accounts:events';
-/** How often each instance also looks in the database (changes made by the CLI, or lost on the bus). */
+/**
+ * How often each instance also looks in the database (changes made by the CLI, or lost on the
+ * bus), unless ACCOUNT_POLL_MS says otherwise.
+ */
 export const ACCOUNT_POLL_MS = 2000;
 
 /**
@@ -34,13 +38,16 @@ export class AccountEvents implements OnModuleInit, OnModuleDestroy {
   private readonly polled = new Subject<AccountEvent>();
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private since = Date.now();
+  private readonly pollMs: number;
   private subscription = new Subscription();
   readonly events$: Observable<AccountEvent>;
 
   constructor(
     private readonly bus: EventBus,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
   ) {
+    this.pollMs = config?.accountPollMs ?? ACCOUNT_POLL_MS;
     const fromBus = this.bus.channel(ACCOUNT_EVENTS_CHANNEL).pipe(
       map((message) => {
         try {
@@ -57,7 +64,7 @@ export class AccountEvents implements OnModuleInit, OnModuleDestroy {
   onModuleInit() {
     // Keeps the bus channel subscribed for the life of the process.
     this.subscription = this.events$.subscribe();
-    this.pollTimer = setInterval(() => void this.poll(), ACCOUNT_POLL_MS);
+    this.pollTimer = setInterval(() => void this.poll(), this.pollMs);
     this.pollTimer.unref?.();
   }
 
@@ -77,7 +84,7 @@ export class AccountEvents implements OnModuleInit, OnModuleDestroy {
 
   private async poll(): Promise<void> {
     // A little overlap, so that a change committed while the last poll ran is not skipped.
-    const from = this.since - ACCOUNT_POLL_MS;
+    const from = this.since - this.pollMs;
     const now = Date.now();
     try {
       const db = this.database.db;

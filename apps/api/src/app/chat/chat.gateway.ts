@@ -36,7 +36,7 @@ import {
 } from '@realtime/contracts/schemas';
 
 import { Metrics, secondsSince } from '../../infra/metrics/metrics';
-import { withTrace } from '../../infra/tracing/trace';
+import { logsAt, withTrace } from '../../infra/tracing/trace';
 import { TokenService } from '../auth/token.service';
 import { ChatService } from './chat.service';
 import { ChatConnections, type ChatSocket } from './chat-connections';
@@ -278,7 +278,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
             : fail('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
                 requiredRole: required,
               });
-          this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          if (logsAt('debug'))
+            this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
           return outcome;
         },
         undefined,
