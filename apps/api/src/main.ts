@@ -9,6 +9,15 @@ import { DEVELOPMENT_SECRET_FILE, keepDevelopmentSecret } from './config/develop
 
 const RESTART_HINT = 'Start it again with: npx nx serve api';
 
+/**
+ * Connections the kernel may hold for us before we accept them (capped by `net.core.somaxconn`).
+ * Node's default, 511, overflowed in the restart storm (docs/benchmarks.md): 9,500 clients come
+ * back within a few seconds while one turn of the event loop serves hundreds of their requests,
+ * so the SYNs beyond 511 were dropped (`nstat` TcpExtListenOverflows: 60,961 in one storm) and
+ * those clients came back only after the kernel's SYN retries, 1, 3, 7, 15 and 31 s later.
+ */
+const LISTEN_BACKLOG = 65_535;
+
 async function bootstrap() {
   // A .env file in the working directory is read if present; real environment variables win.
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -32,7 +41,13 @@ async function bootstrap() {
   }
   const app = await createApp(config);
   exitOnSignals(app, config.nodeEnv === 'development');
-  await app.listen(config.port, config.host);
+  // Nest passes the arguments after the port on to `server.listen(port, host, backlog, callback)`.
+  const listen = app.listen.bind(app) as unknown as (
+    port: number,
+    host: string,
+    backlog: number,
+  ) => Promise<unknown>;
+  await listen(config.port, config.host, LISTEN_BACKLOG);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.get(Logger).log(`API listening on http://localhost:${port}/api`, 'Bootstrap');

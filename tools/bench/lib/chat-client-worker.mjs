@@ -3,6 +3,7 @@
 // phase). The send time travels in `clientId`, so every member's receive gives send→receive.
 import { io } from 'socket.io-client';
 
+import { backoffDelay } from './client-policy.mjs';
 import { Histogram } from './histogram.mjs';
 
 const clients = [];
@@ -19,21 +20,57 @@ let sending = null;
 const wid = process.pid;
 let seq = 0;
 const errorSamples = new Set();
+/** Every attempt once the server has been restarted: [start, end, outcome] (the storm's profile). */
+let attempts = null;
 
-function open(c, { url, reconnect }) {
+let givenUp = 0;
+
+function open(c, { url, reconnect, backoff }) {
   return new Promise((resolve) => {
     const socket = io(`${url}/chat`, {
       transports: ['websocket'],
       auth: { token: c.user.token },
       forceNew: true,
-      reconnection: reconnect,
+      // The dashboard's socket never reconnects by itself (chat-socket.ts): its connection
+      // does, with the one backoff policy; and it keeps socket.io's connect timeout (20 s).
+      reconnection: reconnect && !backoff,
       localAddress: c.addr,
-      timeout: 60_000,
+      timeout: backoff ? 20_000 : 60_000,
     });
     c.socket = socket;
     let first = true;
+    let attempt = null;
+    const traceAttempt = () => {
+      if (!attempts) return;
+      attempt = [Date.now(), 0, ''];
+      attempts.push(attempt);
+    };
+    /** The dashboard's way back: the next attempt after the policy's wait, or give up. */
+    const again = () => {
+      if (!reconnect || !backoff || closing) return false;
+      const delay = backoffDelay(++c.failures, backoff);
+      if (delay === null) {
+        givenUp++;
+        return false;
+      }
+      setTimeout(() => {
+        if (closing) return;
+        traceAttempt();
+        socket.connect();
+      }, delay);
+      return true;
+    };
+    const outcome = (what) => {
+      if (attempt && !attempt[1]) {
+        attempt[1] = Date.now();
+        attempt[2] = what;
+      }
+    };
+    socket.io.on('reconnect_attempt', traceAttempt);
     socket.on('connect', () => {
       c.connects++;
+      c.failures = 0;
+      outcome('ok');
       socket.emit('join', { roomId: c.room }, (ack) => {
         c.joined = !!ack?.ok;
         if (!ack?.ok && errorSamples.size < 5) errorSamples.add(`join: ${ack?.error?.code}`);
@@ -44,15 +81,20 @@ function open(c, { url, reconnect }) {
       });
     });
     socket.on('connect_error', (err) => {
+      outcome(err.message);
       if (errorSamples.size < 5) errorSamples.add(`connect_error: ${err.message}`);
-      if (first && !reconnect) {
+      const retrying = backoff ? again() : reconnect;
+      if (first && !retrying) {
         first = false;
         resolve(false);
       }
     });
     socket.on('disconnect', (reason) => {
       c.joined = false;
-      if (!closing && reason !== 'io client disconnect') unexpectedDisconnects++;
+      if (!closing && reason !== 'io client disconnect') {
+        unexpectedDisconnects++;
+        if (backoff) again();
+      }
     });
     socket.on('chat', (m) => {
       if (!measuring) return;
@@ -84,7 +126,17 @@ function send(c) {
   );
 }
 
-async function connect({ url, addrs, count, users, roomSize, reconnect, concurrency = 100, offset = 0 }) {
+async function connect({
+  url,
+  addrs,
+  count,
+  users,
+  roomSize,
+  reconnect,
+  backoff = null,
+  concurrency = 100,
+  offset = 0,
+}) {
   const fresh = [];
   for (let k = 0; k < count; k++) {
     const i = offset + k;
@@ -94,6 +146,7 @@ async function connect({ url, addrs, count, users, roomSize, reconnect, concurre
       addr: addrs[i % addrs.length],
       room: `bench-${Math.floor(i / roomSize)}`,
       joined: false,
+      failures: 0,
       connects: 0,
     });
   }
@@ -104,7 +157,7 @@ async function connect({ url, addrs, count, users, roomSize, reconnect, concurre
   const lane = async () => {
     while (next < fresh.length) {
       const c = fresh[next++];
-      if (await open(c, { url, reconnect })) ok++;
+      if (await open(c, { url, reconnect, backoff })) ok++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, fresh.length) }, lane));
@@ -138,7 +191,7 @@ function status() {
     if (c.socket?.connected) connected++;
     if (c.joined) joined++;
   }
-  return { connected, joined, total: clients.length, unexpectedDisconnects };
+  return { connected, joined, total: clients.length, unexpectedDisconnects, givenUp };
 }
 
 process.on('message', async (msg) => {
@@ -177,9 +230,13 @@ process.on('message', async (msg) => {
         ackHist: ackLatency.toJSON(),
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         errorSamples: [...errorSamples],
+        attempts: attempts ?? [],
       };
       break;
     }
+    case 'trace-attempts':
+      attempts = [];
+      break;
     case 'close':
       closing = true;
       stopSending();

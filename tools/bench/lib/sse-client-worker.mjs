@@ -1,8 +1,11 @@
 // A load process (child_process.fork) holding many SSE connections over raw node:http, so the
 // parsing stays cheap: publish→receive latency from the tick's `timestamp`, per-tick delivery
-// counts for missed ticks, notification ids for loss, and EventSource-like reconnects with
+// counts for missed ticks, notification ids for loss, and reconnects as `policy` says (see
+// client-policy.mjs): the dashboard's backoff with `?lastEventId=`, or EventSource-like with
 // `Last-Event-ID` after the server's `retry:`.
 import { request } from 'node:http';
+
+import { backoffDelay } from './client-policy.mjs';
 
 import { Histogram } from './histogram.mjs';
 
@@ -17,32 +20,59 @@ let unexpectedCloses = 0;
 let errors = 0;
 let port = 0;
 const errorSamples = new Set();
+/** Every attempt once the server has been restarted: [start, end, outcome] (the storm's profile). */
+let attempts = null;
+
+let givenUp = 0;
 
 function open(conn) {
   if (closing) return;
   const headers = { accept: 'text/event-stream', authorization: `Bearer ${conn.user.token}` };
-  if (conn.lastId) headers['last-event-id'] = conn.lastId;
+  let path = conn.path;
+  if (conn.lastId && conn.backoff) {
+    // As the dashboard does (sse-connection.ts, withLastEventId): the header is only sent by
+    // the browser's own retry, which the dashboard does not use.
+    path += `${path.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(conn.lastId)}`;
+  } else if (conn.lastId) headers['last-event-id'] = conn.lastId;
   const req = request({
     host: '127.0.0.1',
     port,
-    path: conn.path,
+    path,
     localAddress: conn.addr,
     agent: false,
     headers,
   });
   conn.req = req;
   let settled = false;
-  const retry = () => {
+  const attempt = attempts ? [Date.now(), 0, ''] : null;
+  if (attempt) attempts.push(attempt);
+  const outcome = (what) => {
+    if (attempt && !attempt[1]) {
+      attempt[1] = Date.now();
+      attempt[2] = what;
+    }
+  };
+  const retry = (err) => {
+    outcome(err?.code ?? 'closed');
     if (settled) return;
     settled = true;
     if (conn.connected) unexpectedCloses += closing ? 0 : 1;
     conn.connected = false;
     conn.resolveFirst?.(false);
     conn.resolveFirst = null;
-    if (conn.reconnect && !closing) setTimeout(() => open(conn), conn.retry);
+    if (!conn.reconnect || closing) return;
+    if (!conn.backoff) {
+      setTimeout(() => open(conn), conn.retry);
+      return;
+    }
+    const delay = backoffDelay(++conn.failures, conn.backoff);
+    if (delay === null)
+      givenUp++; // the dashboard shows "disconnected" and waits for the user
+    else setTimeout(() => open(conn), delay);
   };
   req.on('response', (res) => {
     if (res.statusCode !== 200) {
+      outcome(`HTTP ${res.statusCode}`);
       errors++;
       if (errorSamples.size < 5) errorSamples.add(`HTTP ${res.statusCode}`);
       res.resume();
@@ -50,6 +80,8 @@ function open(conn) {
       res.on('error', retry);
       return;
     }
+    outcome('ok');
+    conn.failures = 0; // the dashboard's policy starts again once a connection is open
     conn.connected = true;
     conn.everConnected = true;
     conn.connects++;
@@ -74,7 +106,7 @@ function open(conn) {
   req.on('error', (err) => {
     errors++;
     if (errorSamples.size < 5) errorSamples.add(err.code ?? err.message);
-    retry();
+    retry(err);
   });
   req.end();
 }
@@ -115,6 +147,7 @@ async function connect({
   groups,
   users,
   reconnect,
+  backoff = null,
   concurrency = 200,
   retryMs = 3000,
   offset = 0,
@@ -132,6 +165,8 @@ async function connect({
         user: users[i % users.length],
         addr: addrs[i % addrs.length],
         reconnect,
+        backoff,
+        failures: 0,
         retry: retryMs,
         connected: false,
         everConnected: false,
@@ -170,8 +205,13 @@ async function connect({
 
 function status() {
   let connected = 0;
-  for (const c of conns) if (c.connected) connected++;
-  return { connected, total: conns.length, unexpectedCloses, errors };
+  const byKind = {};
+  for (const c of conns) {
+    if (!c.connected) continue;
+    connected++;
+    byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  }
+  return { connected, byKind, total: conns.length, unexpectedCloses, errors, givenUp };
 }
 
 function report() {
@@ -191,6 +231,7 @@ function report() {
     rss: process.memoryUsage().rss,
     notifications,
     errorSamples: [...errorSamples],
+    attempts: attempts ?? [],
   };
 }
 
@@ -210,6 +251,10 @@ process.on('message', async (msg) => {
       break;
     case 'stop-measuring':
       measuring = false;
+      reply = { ok: true };
+      break;
+    case 'trace-attempts':
+      attempts = [];
       reply = { ok: true };
       break;
     case 'status':

@@ -9,10 +9,11 @@
 import { join } from 'node:path';
 
 import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
+import { CLIENT_POLICIES, dashboardBackoff } from '../lib/client-policy.mjs';
 import { round } from '../lib/histogram.mjs';
 import { formatLoad, loadAverage, requireOpenFiles } from '../lib/machine.mjs';
 import { ROOT } from '../lib/paths.mjs';
-import { sleep } from '../lib/processes.mjs';
+import { procStat, sleep } from '../lib/processes.mjs';
 import { printTable, reportHead, svgChart, writeResults } from '../lib/report.mjs';
 import { WorkerPool, split } from '../lib/workers.mjs';
 
@@ -31,6 +32,12 @@ export const defaults = {
   drain: 3,
   concurrency: 200,
   runs: 1,
+  // How clients come back (lib/client-policy.mjs): `dashboard`, the product's own client (its
+  // backoff, five tries, then it gives up), or `eventsource` (the server's `retry:`; socket.io's
+  // own reconnection).
+  clientPolicy: 'dashboard',
+  // A directory: the restarted API runs with `node --cpu-prof` (its profile covers the storm).
+  cpuProf: '',
 };
 
 const SSE_WORKER = join(ROOT, 'tools/bench/lib/sse-client-worker.mjs');
@@ -66,6 +73,7 @@ function startPoster(api, users, intervalMs) {
 
 async function storm(o) {
   const loadAtStart = loadAverage();
+  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff() : null;
   const api = await new Api({
     env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },
   }).start();
@@ -93,6 +101,7 @@ async function storm(o) {
       ],
       users,
       reconnect: true,
+      backoff,
       concurrency: Math.ceil(o.concurrency / o.workers),
       offset: i * 100_000,
     }));
@@ -105,6 +114,7 @@ async function storm(o) {
       users,
       roomSize: o.roomSize,
       reconnect: true,
+      backoff,
       concurrency: Math.ceil(o.concurrency / o.workers / 2),
       offset: sockCounts.slice(0, i).reduce((a, b) => a + b, 0),
     }));
@@ -112,9 +122,15 @@ async function storm(o) {
     const connectedBefore =
       sseConnects.reduce((a, c) => a + c.connected, 0) + chatConnects.reduce((a, c) => a + c.connected, 0);
     console.log(`restart-storm: ${connectedBefore}/${total} connected; posting notifications…`);
+    const byKind = { notifications: 0, dashboard: 0, sockets: 0 };
+    let givenUp = 0;
     const status = async () => {
-      const s = [...(await sse.all({ cmd: 'status' })), ...(await chat.all({ cmd: 'status' }))];
-      return s.reduce((a, x) => a + x.connected, 0);
+      const [s, c] = await Promise.all([sse.all({ cmd: 'status' }), chat.all({ cmd: 'status' })]);
+      givenUp = [...s, ...c].reduce((a, x) => a + (x.givenUp ?? 0), 0);
+      byKind.notifications = s.reduce((a, x) => a + (x.byKind?.notifications ?? 0), 0);
+      byKind.dashboard = s.reduce((a, x) => a + (x.byKind?.dashboard ?? 0), 0);
+      byKind.sockets = c.reduce((a, x) => a + x.connected, 0);
+      return [...s, ...c].reduce((a, x) => a + x.connected, 0);
     };
 
     poster = notifications
@@ -123,10 +139,12 @@ async function storm(o) {
     await sleep(o.before * 1000);
     const cpuBefore = api.stat().cpu;
 
+    await Promise.all([sse.all({ cmd: 'trace-attempts' }), chat.all({ cmd: 'trace-attempts' })]);
     const loadAtKill = loadAverage();
     const killedAt = Date.now();
     await api.stop('SIGKILL');
     const restartAt = Date.now();
+    if (o.cpuProf) api.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
     await api.start();
     const healthyAt = api.readyAt;
     console.log(`  killed; healthy again after ${healthyAt - killedAt} ms`);
@@ -135,11 +153,23 @@ async function storm(o) {
     let back100 = null;
     let connected = 0;
     const curve = [];
+    // Per poll: the clients back by kind, and the CPU (s) the new API and the load processes
+    // have used since the kill: which side the storm waits for.
+    const detail = [];
+    const loadPids = [...sse.pids, ...chat.pids];
+    const cpuOf = (pids) => pids.reduce((a, pid) => a + (procStat(pid).cpu || 0), 0);
+    const loadCpu0 = cpuOf(loadPids);
     const deadline = Date.now() + o.backTimeout * 1000;
     while (Date.now() < deadline) {
       connected = await status();
       const t = Date.now() - killedAt;
       curve.push([t, connected]);
+      detail.push({
+        t,
+        ...byKind,
+        apiCpuS: round(procStat(api.pid).cpu || 0, 2),
+        loadCpuS: round(cpuOf(loadPids) - loadCpu0, 2),
+      });
       if (back999 === null && connected >= Math.ceil(0.999 * total)) back999 = t;
       if (connected >= total) {
         back100 = t;
@@ -166,6 +196,28 @@ async function storm(o) {
         }
       }
     }
+    const attempts = (reports) => {
+      // Per outcome: how many attempts, when they started (ms after the kill), how long they took.
+      const by = {};
+      for (const [start, end, what] of reports.flatMap((r) => r.attempts ?? [])) {
+        const o = (by[what || 'pending'] ??= { n: 0, startMs: [], tookMs: [] });
+        o.n++;
+        o.startMs.push(start - killedAt);
+        if (end) o.tookMs.push(end - start);
+      }
+      const q = (l, f) =>
+        l.length ? l.sort((a, b) => a - b)[Math.min(l.length - 1, Math.floor(f * l.length))] : null;
+      return Object.fromEntries(
+        Object.entries(by).map(([k, o]) => [
+          k,
+          {
+            n: o.n,
+            startP10P50P90: [q(o.startMs, 0.1), q(o.startMs, 0.5), q(o.startMs, 0.9)],
+            tookP50P90Max: [q(o.tookMs, 0.5), q(o.tookMs, 0.9), q(o.tookMs, 1)],
+          },
+        ]),
+      );
+    };
     const storm = api.statsSince(restartAt).filter((s) => s.t <= stormEnd + 1000);
     const posted = [...poster.posted.values()].reduce((a, l) => a + l.length, 0);
     const result = {
@@ -178,6 +230,9 @@ async function storm(o) {
       back999Ms: back999,
       back100Ms: back100,
       connectedAtEnd: connected,
+      clientPolicy: o.clientPolicy,
+      clientBackoff: backoff,
+      clientsGaveUp: givenUp,
       notificationsPosted: posted,
       notificationPostsFailed: poster.failed(),
       notificationDeliveriesExpected: expected,
@@ -189,7 +244,10 @@ async function storm(o) {
       chatUnexpectedDisconnects: chatReports.reduce((a, r) => a + r.unexpectedDisconnects, 0),
       errorSamples: [...new Set([...sseReports, ...chatReports].flatMap((r) => r.errorSamples))],
       curve,
+      curveDetail: detail,
+      attempts: { sse: attempts(sseReports), sockets: attempts(chatReports) },
     };
+    for (const r of [...sseReports, ...chatReports]) delete r.attempts;
     result.loadAverage = { start: loadAtStart, kill: loadAtKill, end: loadAverage() };
     return result;
   } finally {
@@ -224,6 +282,9 @@ export function worstOf(results) {
 }
 
 export async function run(o) {
+  if (!CLIENT_POLICIES.includes(o.clientPolicy)) {
+    throw new Error(`--client-policy ${o.clientPolicy}: one of ${CLIENT_POLICIES.join(', ')}`);
+  }
   requireOpenFiles(o.dashboardStreams + o.notificationStreams + o.sockets + 1000);
   const report = reportHead('restart-storm', o);
   const results = [];
@@ -264,7 +325,7 @@ export async function run(o) {
   ];
   printTable(
     `restart-storm: ${r0.dashboardStreams} dashboard + ${r0.notificationStreams} notification streams + ` +
-      `${r0.sockets} sockets, kill -9${o.busy ? `, ${o.busy} busy process(es)` : ''}`,
+      `${r0.sockets} sockets, kill -9, ${o.clientPolicy} clients${o.busy ? `, ${o.busy} busy process(es)` : ''}`,
     ['', ...results.map((r) => `run ${r.run}`), ...(many ? ['worst'] : []), 'target', ''],
     [
       load('start'),
@@ -281,6 +342,7 @@ export async function run(o) {
       ),
       figure('kill → 100 % back (ms)', (r) => r.back100Ms ?? 'not back', 'back100Ms'),
       figure('connected at the end', (r) => `${r.connectedAtEnd}/${r.clients}`),
+      figure('clients that gave up (dashboard policy)', (r) => r.clientsGaveUp),
       figure('notifications posted (201)', (r) => r.notificationsPosted),
       figure('notification deliveries expected', (r) => r.notificationDeliveriesExpected),
       figure(

@@ -1,5 +1,4 @@
 import { Injectable, Optional, UnauthorizedException } from '@nestjs/common';
-import bcrypt from 'bcryptjs';
 
 import type { LoginRequest, LoginResponse, Role } from '@realtime/contracts';
 
@@ -9,8 +8,10 @@ import { UsersService } from '../users/users.service';
 import { TokenService } from './token.service';
 
 // Compared against when the user does not exist, so a wrong username takes as long as a
-// wrong password and does not reveal which usernames exist.
-const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
+// wrong password and does not reveal which usernames exist: a hash of the same cost (10 rounds)
+// of a random string that was thrown away. Written out rather than hashed at start-up, where
+// `hashSync` held the event loop ~100 ms, on every restart (docs/benchmarks.md, restart storm).
+const DUMMY_HASH = '$2b$10$Kwo6jjNx/WAm//2YKbM.Le3w4bAr.XbtMARDhSnqdRkRLpRZy9nrC';
 
 @Injectable()
 export class AuthService {

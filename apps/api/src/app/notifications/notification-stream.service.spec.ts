@@ -144,6 +144,59 @@ describe('NotificationStreamService', () => {
     expect(JSON.parse(connected.data as string).resumedFrom).toBeNull();
   });
 
+  it('gives the streams that open together one read, each its own resume', async () => {
+    const a = await create(2, 'a');
+    const b = await create(2, 'b');
+    const c = await create(2, 'c');
+    const forCarol = await create(3, 'for carol');
+    const transactions = jest.spyOn(bed.database.db, 'transaction');
+    const fresh = collect(streams.events(2, undefined));
+    const fromA = collect(streams.events(2, a.id));
+    const fromB = collect(streams.events(2, b.id));
+    const beyond = collect(streams.events(2, 999));
+    const carol = collect(streams.events(3, 0));
+    await Promise.all([fresh.next(1), fromA.next(3), fromB.next(2), beyond.next(1), carol.next(2)]);
+    // One read for the batch (one transaction: the latest ids, the unread counts, the events).
+    expect(transactions).toHaveBeenCalledTimes(1);
+    const ids = (s: ReturnType<typeof collect>) => s.got.map((e) => [e.type, e.id]);
+    expect(ids(fresh)).toEqual([['connected', String(c.id)]]);
+    expect(ids(fromA)).toEqual([
+      ['connected', String(a.id)],
+      ['notification', String(b.id)],
+      ['notification', String(c.id)],
+    ]);
+    expect(ids(fromB)).toEqual([
+      ['connected', String(b.id)],
+      ['notification', String(c.id)],
+    ]);
+    expect(ids(beyond)).toEqual([['connected', String(c.id)]]);
+    expect(JSON.parse(fromB.got[0].data as string)).toEqual({
+      userId: 2,
+      unreadCount: 3,
+      resumedFrom: String(b.id),
+    });
+    expect(JSON.parse(beyond.got[0].data as string).resumedFrom).toBeNull();
+    expect(ids(carol)).toEqual([
+      ['connected', '0'],
+      ['notification', String(forCarol.id)],
+    ]);
+    expect(JSON.parse(carol.got[1].data as string).title).toBe('for carol');
+  });
+
+  it('delivers an event published between a stream asking and its batch being read once, to every stream', async () => {
+    const a = await create(2, 'a');
+    const first = collect(streams.events(2, a.id));
+    // Committed while the batch waits for its read: in the snapshot and live; sent once.
+    const b = await create(2, 'b');
+    const second = collect(streams.events(2, a.id));
+    await Promise.all([first.next(2), second.next(2)]);
+    const c = await create(2, 'c');
+    await Promise.all([first.next(3), second.next(3)]);
+    for (const s of [first, second]) {
+      expect(s.got.map((e) => e.id)).toEqual([String(a.id), String(b.id), String(c.id)]);
+    }
+  });
+
   it('leaves the bus channel when the client goes away', async () => {
     const s = collect(streams.events(2, undefined));
     await s.next(1);

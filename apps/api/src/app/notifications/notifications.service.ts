@@ -82,6 +82,22 @@ export class NotificationsService {
     };
   }
 
+  /** Unread notifications per user, for many users in one query (absent: none). */
+  async unreadCounts(
+    userIds: readonly number[],
+    db: Kysely<Database> = this.db,
+  ): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('notifications')
+      .select((eb) => ['user_id', eb.fn.countAll().as('n')])
+      .where('user_id', 'in', userIds)
+      .where('read_at', 'is', null)
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
+  }
+
   async unreadCount(userId: number, db: Kysely<Database> = this.db): Promise<number> {
     const row = await db
       .selectFrom('notifications')
