@@ -139,6 +139,8 @@ describe('writeSse', () => {
         this.written.push(chunk.toString());
         return true;
       },
+      cork: () => undefined,
+      uncork: () => undefined,
     });
     const res = Object.assign(new FakeResponse(), { socket });
     const events$ = new Subject<MessageEvent>();

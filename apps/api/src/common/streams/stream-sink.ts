@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 import type { LoggerService, MessageEvent } from '@nestjs/common';
 import type { Observable, Subscriber } from 'rxjs';
@@ -93,6 +94,13 @@ export class HttpSink implements StreamSink {
     // chunked framing each event is one buffer, not three (length, data, CRLF) per write.
     res.removeHeader('Content-Length');
     res.removeHeader('Transfer-Encoding');
+    // The head and a first event written in this turn (a snapshot) leave in one write: the
+    // head's own write was 13 % of the API's CPU samples while 3,000 streams connected.
+    const socket = (res as { socket?: Socket | null }).socket;
+    if (socket) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
     res.writeHead(200, SSE_HEADERS);
     res.flushHeaders();
     req.socket.setKeepAlive(true);
