@@ -75,7 +75,7 @@ function startPoster(api, users, intervalMs) {
 
 async function storm(o) {
   const loadAtStart = loadAverage();
-  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff() : null;
+  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff(ROOT) : null;
   if (backoff && o.clientJitter !== '') backoff.jitter = Number(o.clientJitter);
   const api = await new Api({
     env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },
