@@ -7,15 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT } from './paths.mjs';
-
 export const CLIENT_POLICIES = ['dashboard', 'eventsource'];
 
 const BACKOFF_SOURCE = 'libs/dashboard/data-access-realtime/src/lib/backoff.ts';
 
-/** `DEFAULT_BACKOFF` of the dashboard's backoff.ts: { baseMs, maxMs, maxAttempts, jitter }. */
-export function dashboardBackoff() {
-  const text = readFileSync(join(ROOT, BACKOFF_SOURCE), 'utf8');
+/** `DEFAULT_BACKOFF` of the dashboard's backoff.ts (in the checkout at `root`): { baseMs, maxMs, maxAttempts, jitter }. */
+export function dashboardBackoff(root) {
+  const text = readFileSync(join(root, BACKOFF_SOURCE), 'utf8');
   const literal = /DEFAULT_BACKOFF\s*:\s*BackoffPolicy\s*=\s*\{([^}]*)\}/.exec(text)?.[1];
   const policy = {};
   for (const m of (literal ?? '').matchAll(/(\w+)\s*:\s*([\d_.]+)/g))

@@ -36,6 +36,8 @@ export const defaults = {
   // backoff, five tries, then it gives up), or `eventsource` (the server's `retry:`; socket.io's
   // own reconnection).
   clientPolicy: 'dashboard',
+  // With the dashboard policy: its jitter instead of the product's (an experiment; '' keeps it).
+  clientJitter: '',
   // A directory: the restarted API runs with `node --cpu-prof` (its profile covers the storm).
   cpuProf: '',
 };
@@ -73,7 +75,8 @@ function startPoster(api, users, intervalMs) {
 
 async function storm(o) {
   const loadAtStart = loadAverage();
-  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff() : null;
+  const backoff = o.clientPolicy === 'dashboard' ? dashboardBackoff(ROOT) : null;
+  if (backoff && o.clientJitter !== '') backoff.jitter = Number(o.clientJitter);
   const api = await new Api({
     env: { DASHBOARD_TICK_MS: '1000', HEARTBEAT_MS: '30000', NOTIFICATION_STREAMS_PER_USER: '1000000' },
   }).start();
@@ -140,6 +143,10 @@ async function storm(o) {
     const cpuBefore = api.stat().cpu;
 
     await Promise.all([sse.all({ cmd: 'trace-attempts' }), chat.all({ cmd: 'trace-attempts' })]);
+    const loadPids = [...sse.pids, ...chat.pids];
+    const cpuOf = (pids) => pids.reduce((a, pid) => a + (procStat(pid).cpu || 0), 0);
+    // From the kill: the load processes' work while the new API starts competes with it.
+    const loadCpu0 = cpuOf(loadPids);
     const loadAtKill = loadAverage();
     const killedAt = Date.now();
     await api.stop('SIGKILL');
@@ -147,6 +154,7 @@ async function storm(o) {
     if (o.cpuProf) api.nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`];
     await api.start();
     const healthyAt = api.readyAt;
+    const loadCpuAtHealthy = round(cpuOf(loadPids) - loadCpu0, 2);
     console.log(`  killed; healthy again after ${healthyAt - killedAt} ms`);
 
     let back999 = null;
@@ -156,9 +164,6 @@ async function storm(o) {
     // Per poll: the clients back by kind, and the CPU (s) the new API and the load processes
     // have used since the kill: which side the storm waits for.
     const detail = [];
-    const loadPids = [...sse.pids, ...chat.pids];
-    const cpuOf = (pids) => pids.reduce((a, pid) => a + (procStat(pid).cpu || 0), 0);
-    const loadCpu0 = cpuOf(loadPids);
     const deadline = Date.now() + o.backTimeout * 1000;
     while (Date.now() < deadline) {
       connected = await status();
@@ -227,6 +232,7 @@ async function storm(o) {
       clients: total,
       connectedBefore,
       restartToHealthyMs: healthyAt - killedAt,
+      loadProcessesCpuSecondsKillToHealthy: loadCpuAtHealthy,
       back999Ms: back999,
       back100Ms: back100,
       connectedAtEnd: connected,
