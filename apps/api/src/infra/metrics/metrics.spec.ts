@@ -53,6 +53,24 @@ describe('Metrics', () => {
     expect(await value(m, 'rt_events_published_total', { channel: 'notifications:user:*' })).toBe(2);
   });
 
+  it('counts stream writes by kind, as of each read: events without heartbeats, every byte', async () => {
+    const m = new Metrics();
+    m.written('dashboard', 100, true);
+    m.written('dashboard', 20, false);
+    m.written('some-new-channel', 7, true);
+    const events = 'rt_events_delivered_total';
+    const bytes = 'rt_stream_bytes_written_total';
+    expect(await value(m, events, { channel: 'dashboard' })).toBe(1);
+    expect(await value(m, bytes, { kind: 'dashboard' })).toBe(120);
+    expect(await value(m, events, { channel: 'other' })).toBe(1);
+    m.written('dashboard', 30, true);
+    m.written('combined', 5, true);
+    expect(await value(m, events, { channel: 'dashboard' })).toBe(2);
+    expect(await value(m, bytes, { kind: 'dashboard' })).toBe(150);
+    expect(await value(m, bytes, { kind: 'combined' })).toBe(5);
+    expect(await value(m, bytes, { kind: 'other' })).toBe(7);
+  });
+
   it('renders the Prometheus text format with the runtime metrics', async () => {
     const text = await new Metrics().render();
     expect(text).toContain('# TYPE rt_auth_failures_total counter');
