@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
 import { Histogram, round } from '../lib/histogram.mjs';
 import { loadAverage, requireOpenFiles } from '../lib/machine.mjs';
-import { interleave } from '../lib/pairs.mjs';
+import { interleave, serverMetrics } from '../lib/pairs.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { freePort, ServerProcess, sleep } from '../lib/processes.mjs';
 import { comparePairs } from '../lib/ratios.mjs';
@@ -152,52 +152,11 @@ async function runTarget(target, o) {
 }
 
 /** The figures compared pair by pair; targets from issue 15 (p99 absolute, deliveries a ratio). */
-export const METRICS = [
-  {
-    key: 'p99Ms',
-    label: 'send→receive p99',
-    unit: 'ms',
-    get: (r) => r.latency.latencyMs.p99,
-    target: { on: 'ours', below: 50 },
-  },
-  { key: 'p50Ms', label: 'send→receive p50', unit: 'ms', get: (r) => r.latency.latencyMs.p50 },
-  {
-    key: 'rssPerConnectionKb',
-    label: 'RSS per connection',
-    unit: 'KB',
-    digits: 2,
-    get: (r) => r.rssPerConnectionKb,
-  },
-  {
-    key: 'heapPerConnectionKb',
-    label: 'JS heap per connection',
-    unit: 'KB',
-    digits: 2,
-    get: (r) => r.heapPerConnectionKb,
-  },
-  {
-    key: 'deliveriesPerSecond',
-    label: 'deliveries/s at saturation',
-    unit: '/s',
-    digits: 0,
-    get: (r) => r.saturation?.deliveriesPerSecond,
-    target: { on: 'ratio', min: 0.9 },
-  },
-  {
-    key: 'cpuUsPerEvent',
-    label: 'server CPU per delivered event (saturation)',
-    unit: 'µs',
-    digits: 2,
-    get: (r) => r.saturation?.cpuUsPerEvent,
-  },
-  {
-    key: 'eventLoopDelayP99Ms',
-    label: 'event-loop delay p99 (latency phase)',
-    unit: 'ms',
-    get: (r) => r.latency.eventLoopDelayP99Ms,
-  },
-  { key: 'connectSeconds', label: 'connect + join all', unit: 's', digits: 2, get: (r) => r.connectSeconds },
-];
+export const METRICS = serverMetrics({
+  latency: 'send→receive',
+  connect: 'connect + join all',
+  targets: { p99Ms: { on: 'ours', below: 50 }, deliveriesPerSecond: { on: 'ratio', min: 0.9 } },
+});
 const NAMES = { ours: 'ours', baseline: 'plain socket.io' };
 
 export async function run(o) {

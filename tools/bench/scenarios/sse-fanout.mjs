@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Api, loginAll, sourceAddresses } from '../lib/api.mjs';
 import { Histogram, round } from '../lib/histogram.mjs';
 import { loadAverage, requireOpenFiles } from '../lib/machine.mjs';
-import { interleave } from '../lib/pairs.mjs';
+import { interleave, serverMetrics } from '../lib/pairs.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { freePort, ServerProcess, sleep } from '../lib/processes.mjs';
 import { comparePairs, median as medianOf } from '../lib/ratios.mjs';
@@ -212,54 +212,16 @@ async function runTarget(target, o, template) {
 }
 
 /** The figures compared pair by pair; targets from issue 13 (ratios to the bare server). */
-export const METRICS = [
-  {
-    key: 'p99Ms',
-    label: 'publish→receive p99',
-    unit: 'ms',
-    get: (r) => r.latency.latencyMs.p99,
-    target: { on: 'ratio', max: 1.25 },
+export const METRICS = serverMetrics({
+  latency: 'publish→receive',
+  connect: 'connect all',
+  targets: {
+    p99Ms: { on: 'ratio', max: 1.25 },
+    rssPerConnectionKb: { on: 'ratio', max: 1.5 },
+    deliveriesPerSecond: { on: 'ratio', min: 0.8 },
+    eventLoopDelayP99Ms: { on: 'ratio', max: 2 },
   },
-  { key: 'p50Ms', label: 'publish→receive p50', unit: 'ms', get: (r) => r.latency.latencyMs.p50 },
-  {
-    key: 'rssPerConnectionKb',
-    label: 'RSS per connection',
-    unit: 'KB',
-    digits: 2,
-    get: (r) => r.rssPerConnectionKb,
-    target: { on: 'ratio', max: 1.5 },
-  },
-  {
-    key: 'heapPerConnectionKb',
-    label: 'JS heap per connection',
-    unit: 'KB',
-    digits: 2,
-    get: (r) => r.heapPerConnectionKb,
-  },
-  {
-    key: 'deliveriesPerSecond',
-    label: 'deliveries/s at saturation',
-    unit: '/s',
-    digits: 0,
-    get: (r) => r.saturation?.deliveriesPerSecond,
-    target: { on: 'ratio', min: 0.8 },
-  },
-  {
-    key: 'cpuUsPerEvent',
-    label: 'server CPU per delivered event (saturation)',
-    unit: 'µs',
-    digits: 2,
-    get: (r) => r.saturation?.cpuUsPerEvent,
-  },
-  {
-    key: 'eventLoopDelayP99Ms',
-    label: 'event-loop delay p99 (latency phase)',
-    unit: 'ms',
-    get: (r) => r.latency.eventLoopDelayP99Ms,
-    target: { on: 'ratio', max: 2 },
-  },
-  { key: 'connectSeconds', label: 'connect all', unit: 's', digits: 2, get: (r) => r.connectSeconds },
-];
+});
 
 export async function run(o) {
   requireOpenFiles(o.clients + 1000);
