@@ -9,7 +9,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
 import { AppModule } from './app.module';
-import { isStreamRequest } from '../common/streams/stream-routes';
+import { STREAM_ROUTES, isStreamRequest } from '../common/streams/stream-routes';
 import type { AppConfig } from '../config/app-config';
 import { guardConnections } from '../infra/http/connection-guard';
 import { streamRequestLog } from '../infra/http/request-log';
@@ -93,7 +93,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // The event streams are served ahead of Express, through the same middleware in the same
   // order (the json body parser aside: a request with a body goes to Express), and the
   // request line pino-http would log (infra/http/stream-front-door.ts: why, with the figures).
-  serveStreamsFirst(app, [timed, inFlight.middleware, cookies, allowedOrigins, streamRequestLog]);
+  serveStreamsFirst(
+    app,
+    [timed, inFlight.middleware, cookies, allowedOrigins, streamRequestLog],
+    STREAM_ROUTES,
+    strict,
+  );
   app.useWebSocketAdapter(new SocketIoAdapter(app, config, metrics));
   // Signals are handled in main.ts (exitOnSignals): Nest's own hooks would end the process by
   // re-raising the signal, so a clean shutdown could not exit with code 0.

@@ -53,6 +53,8 @@ export const SSE_HEADERS = {
   Pragma: 'no-cache',
   Expires: '0',
   'X-Accel-Buffering': 'no',
+  // The one header of helmet's that a stream's body needs (streams skip helmet: create-app.ts).
+  'X-Content-Type-Options': 'nosniff',
 } as const;
 
 /** What a stream's bytes are written to: the response's socket once the headers are out. */

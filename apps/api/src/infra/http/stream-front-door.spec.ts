@@ -107,6 +107,10 @@ describe('serveStreamsFirst', () => {
         },
       ],
       [{ path: 'things/stream', method: RequestMethod.GET }],
+      (_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+        res.setHeader('X-Refusal', 'ran');
+        next();
+      },
     );
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
@@ -134,6 +138,15 @@ describe('serveStreamsFirst', () => {
     expect(JSON.parse(direct.body)).toEqual({ statusCode: 401, message: 'No pass', error: 'Unauthorized' });
     expect(direct.headers['content-type']).toBe(viaExpress.headers['content-type']);
     expect(frontDoor).toEqual(['/api/things/stream']);
+  });
+
+  it('runs the refusal middleware (helmet in the app) before a refusal, never on a stream', async () => {
+    const refused = await get(port, '/api/things/stream');
+    const served = await get(port, '/api/things/stream?n=1', { 'x-pass': 'yes', 'x-who': 'ann' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-refusal']).toBe('ran');
+    expect(served.status).toBe(200);
+    expect(served.headers['x-refusal']).toBeUndefined();
   });
 
   it("answers the handler's own refusal (before any stream byte) as Nest does", async () => {

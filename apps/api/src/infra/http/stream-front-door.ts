@@ -56,6 +56,11 @@ export function serveStreamsFirst(
   app: NestExpressApplication,
   middleware: Middleware[],
   listed: readonly RouteInfo[] = STREAM_ROUTES,
+  /**
+   * Runs before a refusal (401, 403, 429) is written, as it would have on the Express path:
+   * helmet's headers, which an answer that ends at once may carry at no lasting cost.
+   */
+  refusal?: Middleware,
 ): void {
   const server = app.getHttpServer() as Server;
   const express = app.getHttpAdapter().getInstance() as ExpressApp;
@@ -91,7 +96,9 @@ export function serveStreamsFirst(
       Object.setPrototypeOf(req, express.request);
       Object.setPrototypeOf(res, express.response);
       res.locals ??= Object.create(null);
-      route.exceptions.next(err, new ExecutionContextHost([req, res, next]));
+      const answer = () => route.exceptions.next(err, new ExecutionContextHost([req, res, next]));
+      if (refusal && !res.headersSent) refusal(req as never, res as never, answer);
+      else answer();
     };
     let i = 0;
     const step = (err?: unknown) => {
