@@ -36,8 +36,11 @@ export const defaults = {
 const WORKER = join(ROOT, 'tools/bench/lib/chat-client-worker.mjs');
 
 async function startTarget(target, o) {
+  // Each profile is named after its target (`ours-…`, `baseline-…`), so that the two compare.
+  const nodeArgs = o.cpuProf
+    ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`, `--cpu-prof-name=${target}-${Date.now()}.cpuprofile`]
+    : [];
   if (target === 'ours') {
-    const nodeArgs = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [];
     const api = await new Api({ nodeArgs }).start();
     return { server: api, url: api.url, users: await loginAll(api.url), stop: () => api.dispose() };
   }
@@ -45,6 +48,7 @@ async function startTarget(target, o) {
   const server = new ServerProcess(join(ROOT, 'tools/bench/baselines/chat-server.mjs'), {
     name: 'baseline',
     env: { PORT: String(port) },
+    nodeArgs,
   }).start();
   await server.waitHttp(`http://127.0.0.1:${port}/health`);
   return {

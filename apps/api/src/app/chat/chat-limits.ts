@@ -32,7 +32,7 @@ export class ChatLimits {
   }
 
   /** 0 when `userId` may do `action` now, otherwise the milliseconds until they may. */
-  take(action: ChatAction, userId: number): Promise<number> {
+  take(action: ChatAction, userId: number): number | Promise<number> {
     return this.buckets[action].take(userId);
   }
 }

@@ -53,6 +53,9 @@ class FakeSocket {
   once(event: string, listener: (...args: any[]) => void) {
     this.listeners.set(event, listener);
   }
+  on(event: string, listener: (...args: any[]) => void) {
+    this.listeners.set(event, listener);
+  }
   errors() {
     return this.emitted.filter((e) => e.event === 'error').map((e) => e.data);
   }
@@ -326,6 +329,22 @@ describe('ChatGateway', () => {
         ok: true,
       });
       expect(nsp.events('chat')).toHaveLength(3);
+    });
+
+    it('answers `chat` through the listener bound at connection: the ack, and the message to the room', async () => {
+      const socket = await connect('s1');
+      await gateway.join(socket, { roomId: 'general' });
+      const listener = socket.listeners.get('chat')!;
+      const ack = await new Promise<any>((resolve) =>
+        listener({ roomId: 'general', content: 'hi', clientId: 'l1' }, resolve),
+      );
+      expect(ack).toMatchObject({ ok: true, message: { roomId: 'general', content: 'hi', clientId: 'l1' } });
+      expect(nsp.events('chat')).toEqual([expect.objectContaining({ to: ['room:general'], data: ack.message })]);
+      const refused = await new Promise<any>((resolve) => listener({ roomId: 'ops', content: 'hi' }, resolve));
+      expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+      // Without an ack (a client that does not want one) the refusal is the `error` event alone.
+      listener({ roomId: 'general' });
+      expect(socket.errors().at(-1)).toMatchObject({ code: 'BAD_REQUEST', event: 'chat' });
     });
 
     it('does not deliver a duplicate again', async () => {

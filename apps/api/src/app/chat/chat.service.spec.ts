@@ -121,7 +121,8 @@ describe('ChatService (SQLite in memory)', () => {
   it('writes the messages of one event-loop turn in one transaction and publishes them once', async () => {
     const batches: number[] = [];
     chat.stored$.subscribe((m) => batches.push(m.length));
-    const begin = jest.spyOn(handle.db, 'transaction');
+    const begin = jest.spyOn(handle.sqlite!, 'transaction');
+    const kysely = jest.spyOn(handle.db, 'transaction');
     const results = await Promise.all([
       chat.send(alice, 'general', 'a', 't1'),
       chat.send(bob, 'general', 'b', 't1'),
@@ -129,10 +130,27 @@ describe('ChatService (SQLite in memory)', () => {
       chat.send(alice, 'ops', 'c', 't2'),
     ]);
     expect(begin).toHaveBeenCalledTimes(1);
+    expect(kysely).not.toHaveBeenCalled();
     expect(results.map((r) => r.duplicate)).toEqual([false, false, true, false]);
     expect(results[2].message).toEqual(results[0].message);
     expect(batches).toEqual([3]);
     expect((await chat.history('general')).items.map((m) => m.content)).toEqual(['a', 'b']);
+  });
+
+  it('fails only the message the database refuses; the rest of its batch is stored', async () => {
+    const batches: number[][] = [];
+    chat.stored$.subscribe((m) => batches.push(m.map((x) => x.id)));
+    const [ok, refused, alsoOk] = await Promise.allSettled([
+      chat.send(alice, 'general', 'a', 'f1'),
+      chat.send(alice, 'no-such-room', 'b', 'f2'), // no room: a foreign-key failure
+      chat.send(bob, 'ops', 'c', 'f3'),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' } });
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { duplicate: false } });
+    expect(alsoOk).toMatchObject({ status: 'fulfilled', value: { duplicate: false } });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(2);
+    expect((await chat.history('ops')).items.map((m) => m.content)).toEqual(['c']);
   });
 
   it('stores a clientId once per sender and room', async () => {

@@ -13,6 +13,7 @@ import {
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import type { Database } from '../../infra/database/schema';
+import { type StoreOutcome, storeMessagesSqlite } from './sqlite-messages';
 
 export interface SendResult {
   message: ChatMessage;
@@ -122,18 +123,39 @@ export class ChatService {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return;
+    let outcomes: StoreOutcome[];
     try {
-      const results = await this.write(batch);
-      batch.forEach((p, i) => p.resolve(results[i]));
-      const fresh = results.filter((r) => !r.duplicate).map((r) => r.message);
-      if (fresh.length) this.stored.next(fresh);
+      outcomes = await this.write(batch);
     } catch (err) {
       batch.forEach((p) => p.reject(err));
+      return;
     }
+    const fresh: ChatMessage[] = [];
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) return p.reject(outcome.error);
+      p.resolve(outcome);
+      if (!outcome.duplicate) fresh.push(outcome.message);
+    });
+    if (fresh.length) this.stored.next(fresh);
   }
 
-  private async write(batch: PendingSend[]): Promise<SendResult[]> {
+  /** The batch's outcomes, in its order: SQLite directly, PostgreSQL through Kysely. */
+  private write(batch: PendingSend[]): Promise<StoreOutcome[]> {
     const now = Date.now();
+    const direct = this.database.sqlite;
+    if (!direct) return this.writeWithKysely(batch, now);
+    const messages = batch.map((p) => ({
+      roomId: p.roomId,
+      senderId: p.sender.id,
+      senderName: p.sender.username,
+      clientId: p.clientId,
+      content: p.content,
+    }));
+    return direct.transaction('insert chat_messages', (db) => storeMessagesSqlite(db, messages, now));
+  }
+
+  private async writeWithKysely(batch: PendingSend[], now: number): Promise<SendResult[]> {
     return this.db.transaction().execute(async (trx) => {
       const inserted = new Map<string, MessageRow>();
       for (let i = 0; i < batch.length; i += INSERT_CHUNK) {

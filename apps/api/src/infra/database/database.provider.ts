@@ -25,15 +25,32 @@ export interface DatabaseHandle {
   location: string;
   /** Statements run since start (health shows it; tests count a feature's queries with it). */
   queryCount?: () => number;
+  /** SQLite only: better-sqlite3 itself, for the one hot path that a profile showed needs it. */
+  sqlite?: SqliteDirect;
+}
+
+/**
+ * Direct use of the SQLite connection that Kysely drives. `transaction` waits until no Kysely
+ * query or transaction holds the connection (Kysely's own connection lock), then runs `work`
+ * synchronously inside BEGIN … COMMIT (rolled back if it throws). Counted and timed like a
+ * Kysely query, as one `statement` (the label is `statement`'s first word).
+ */
+export interface SqliteDirect {
+  transaction<T>(statement: string, work: (db: SQLite.Database) => T): Promise<T>;
 }
 
 /** Counts statements (health shows it), then passes each on to the metrics' hook, if any. */
-function counting(next: ((event: LogEvent) => void) | undefined) {
+function counting(next: ((event: LogEvent) => void) | undefined, observer?: QueryObserver) {
   let n = 0;
   return {
     log: (event: LogEvent) => {
       n++;
       next?.(event);
+    },
+    /** A statement run outside Kysely. */
+    direct: (statement: string, seconds: number, ok: boolean) => {
+      n++;
+      observer?.dbQuery(statement, seconds, ok);
     },
     count: () => n,
   };
@@ -83,7 +100,7 @@ function queryLog(observer: QueryObserver | undefined) {
 }
 
 export function openDatabase(url: string, observer?: QueryObserver): DatabaseHandle {
-  const queries = counting(queryLog(observer));
+  const queries = counting(queryLog(observer), observer);
   const log = queries.log;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -98,14 +115,29 @@ export function openDatabase(url: string, observer?: QueryObserver): DatabaseHan
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      log,
+    });
     return {
-      db: new Kysely<Database>({
-        dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-        log,
-      }),
+      db,
       dialect: 'sqlite',
       location: path,
       queryCount: queries.count,
+      sqlite: {
+        transaction: <T>(statement: string, work: (conn: SQLite.Database) => T) =>
+          db.connection().execute(async () => {
+            const started = performance.now();
+            let ok = false;
+            try {
+              const result = sqlite.transaction(work)(sqlite);
+              ok = true;
+              return result;
+            } finally {
+              queries.direct(statement, (performance.now() - started) / 1000, ok);
+            }
+          }),
+      },
     };
   }
   const pool = new Pool({

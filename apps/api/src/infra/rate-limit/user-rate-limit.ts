@@ -30,19 +30,25 @@ export class UserRateLimit {
     this.local = new RateLimiter(perSecond, burst, now);
   }
 
-  /** Spends one token of `key`: 0 when allowed, otherwise the milliseconds until one is back. */
-  async take(key: number | string): Promise<number> {
-    if (this.shared) {
-      try {
-        const wait = await this.shared.take(key);
-        if (this.failing) this.logger.log(`${this.name} rate limit shared through Redis again`);
-        this.failing = false;
-        return wait;
-      } catch (err) {
-        if (!this.failing)
-          this.logger.warn(`${this.name} rate limit per instance for now: ${(err as Error).message}`);
-        this.failing = true;
-      }
+  /**
+   * Spends one token of `key`: 0 when allowed, otherwise the milliseconds until one is back.
+   * In-process (no shared store) the answer is a plain number, at once: the chat's hot path
+   * takes one per message and needs no promise for it.
+   */
+  take(key: number | string): number | Promise<number> {
+    return this.shared ? this.takeShared(this.shared, key) : this.local.take(key);
+  }
+
+  private async takeShared(shared: SharedTokenBucket, key: number | string): Promise<number> {
+    try {
+      const wait = await shared.take(key);
+      if (this.failing) this.logger.log(`${this.name} rate limit shared through Redis again`);
+      this.failing = false;
+      return wait;
+    } catch (err) {
+      if (!this.failing)
+        this.logger.warn(`${this.name} rate limit per instance for now: ${(err as Error).message}`);
+      this.failing = true;
     }
     return this.local.take(key);
   }
