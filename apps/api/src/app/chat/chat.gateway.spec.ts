@@ -339,8 +339,12 @@ describe('ChatGateway', () => {
         listener({ roomId: 'general', content: 'hi', clientId: 'l1' }, resolve),
       );
       expect(ack).toMatchObject({ ok: true, message: { roomId: 'general', content: 'hi', clientId: 'l1' } });
-      expect(nsp.events('chat')).toEqual([expect.objectContaining({ to: ['room:general'], data: ack.message })]);
-      const refused = await new Promise<any>((resolve) => listener({ roomId: 'ops', content: 'hi' }, resolve));
+      expect(nsp.events('chat')).toEqual([
+        expect.objectContaining({ to: ['room:general'], data: ack.message }),
+      ]);
+      const refused = await new Promise<any>((resolve) =>
+        listener({ roomId: 'ops', content: 'hi' }, resolve),
+      );
       expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
       // Without an ack (a client that does not want one) the refusal is the `error` event alone.
       listener({ roomId: 'general' });
