@@ -15,7 +15,11 @@ module.exports = {
       compiler: 'tsc',
       main: './src/main.ts',
       // `npm run users -- …`: the accounts CLI (apps/api/src/cli/users.ts).
-      additionalEntryPoints: [{ entryName: 'users-cli', entryPath: './src/cli/users.ts' }],
+      // …and SQLite's checkpoint thread (apps/api/src/infra/database/sqlite-checkpointer.ts).
+      additionalEntryPoints: [
+        { entryName: 'users-cli', entryPath: './src/cli/users.ts' },
+        { entryName: 'sqlite-checkpointer', entryPath: './src/infra/database/sqlite-checkpointer.worker.ts' },
+      ],
       tsConfig: './tsconfig.app.json',
       assets: ['./src/assets'],
       optimization: false,

@@ -173,6 +173,6 @@ export async function runUsersCli(
         throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
     }
   } finally {
-    await db.db.destroy();
+    await db.close();
   }
 }

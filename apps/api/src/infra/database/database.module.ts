@@ -29,6 +29,6 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly handle: DatabaseHandle) {}
 
   async onApplicationShutdown() {
-    await this.handle.db.destroy();
+    await this.handle.close();
   }
 }

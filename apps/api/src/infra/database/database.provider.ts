@@ -14,6 +14,7 @@ import {
 import { Pool, types } from 'pg';
 
 import { CodeMigrationProvider } from './migrations';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import type { Database } from './schema';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +28,8 @@ export interface DatabaseHandle {
   queryCount?: () => number;
   /** SQLite only: better-sqlite3 itself, for the one hot path that a profile showed needs it. */
   sqlite?: SqliteDirect;
+  /** Closes the database: its pool or connection, and SQLite's checkpoint thread first. */
+  close(): Promise<void>;
 }
 
 /**
@@ -119,11 +122,16 @@ export function openDatabase(url: string, observer?: QueryObserver): DatabaseHan
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
       log,
     });
+    const checkpointer = SqliteCheckpointer.start(sqlite, path);
     return {
       db,
       dialect: 'sqlite',
       location: path,
       queryCount: queries.count,
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
       sqlite: {
         transaction: <T>(statement: string, work: (conn: SQLite.Database) => T) =>
           db.connection().execute(async () => {
@@ -149,8 +157,10 @@ export function openDatabase(url: string, observer?: QueryObserver): DatabaseHan
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => undefined);
   const u = new URL(url);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }),
+    db,
+    close: () => db.destroy(),
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
     queryCount: queries.count,
