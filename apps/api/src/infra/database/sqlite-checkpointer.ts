@@ -82,6 +82,8 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpointed: [Checkpoint
   stop(): Promise<void> {
     this.stopped ??= new Promise<void>((resolve) => {
       this.worker.once('exit', () => resolve());
+      // Unreferenced while it runs (it never holds the process up); waited for when stopping.
+      this.worker.ref();
       this.worker.postMessage('stop');
     }).then(() => this.autocheckpoint());
     return this.stopped;
