@@ -66,6 +66,18 @@ function failed(
   return { ok: false, error: { code, message, ...extra } };
 }
 
+/** The least role for `event`: CHAT_EVENT_ROLES, admin for anything it does not name. */
+function requiredRole(event: string): Role {
+  return CHAT_EVENT_ROLES[event] ?? 'admin';
+}
+
+function forbidden(event: string): { ok: false; error: CodedError } {
+  const required = requiredRole(event);
+  return failed('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
+    requiredRole: required,
+  });
+}
+
 /** A JSON object as socket.io's parser makes it: not an array, not binary, not a primitive. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -229,11 +241,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     socket: ChatSocket,
     body: unknown,
   ): { ok: true; value: ChatSendRequest } | { ok: false; error: CodedError } {
-    const required = CHAT_EVENT_ROLES['chat'];
-    if (!roleAtLeast(socket.data.role, required))
-      return failed('FORBIDDEN', `'chat' needs the ${required} role (or a higher one)`, {
-        requiredRole: required,
-      });
+    if (!roleAtLeast(socket.data.role, requiredRole('chat'))) return forbidden('chat');
     // Checked before the schema so that an over-long message says so, whatever else is wrong.
     if (
       isPlainObject(body) &&
@@ -313,16 +321,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ): Promise<Ack<T>> {
     const startedAt = performance.now();
     let result: Ack<T>;
-    const required = CHAT_EVENT_ROLES[event] ?? 'admin';
     try {
       // Each event gets a trace id of its own, bound to every line logged while it runs.
       result = await withTrace(
         async () => {
-          const outcome = roleAtLeast(socket.data.role, required)
+          const outcome = roleAtLeast(socket.data.role, requiredRole(event))
             ? await work()
-            : failed('FORBIDDEN', `'${event}' needs the ${required} role (or a higher one)`, {
-                requiredRole: required,
-              });
+            : forbidden(event);
           if (logsAt('debug'))
             this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
           return outcome;
