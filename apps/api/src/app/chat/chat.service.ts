@@ -13,13 +13,14 @@ import {
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
 import type { Database } from '../../infra/database/schema';
-import { type StoreOutcome, storeMessagesSqlite } from './sqlite-messages';
+import {
+  type MessageToStore,
+  type StoreOutcome,
+  type StoredMessage,
+  storeMessagesSqlite,
+} from './sqlite-messages';
 
-export interface SendResult {
-  message: ChatMessage;
-  /** True when `(roomId, sender, clientId)` was already stored: nothing new was written. */
-  duplicate: boolean;
-}
+export type SendResult = StoredMessage;
 
 interface MessageRow {
   id: number;
@@ -43,11 +44,8 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
-interface PendingSend {
+interface PendingSend extends MessageToStore {
   sender: AuthUser;
-  roomId: string;
-  content: string;
-  clientId: string;
   resolve: (result: SendResult) => void;
   reject: (err: unknown) => void;
 }
@@ -145,14 +143,7 @@ export class ChatService {
     const now = Date.now();
     const direct = this.database.sqlite;
     if (!direct) return this.writeWithKysely(batch, now);
-    const messages = batch.map((p) => ({
-      roomId: p.roomId,
-      senderId: p.sender.id,
-      senderName: p.sender.username,
-      clientId: p.clientId,
-      content: p.content,
-    }));
-    return direct.transaction('insert chat_messages', (db) => storeMessagesSqlite(db, messages, now));
+    return direct.transaction('insert chat_messages', (db) => storeMessagesSqlite(db, batch, now));
   }
 
   private async writeWithKysely(batch: PendingSend[], now: number): Promise<SendResult[]> {

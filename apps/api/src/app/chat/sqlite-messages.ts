@@ -5,14 +5,20 @@ import type { ChatMessage } from '@realtime/contracts';
 /** One message to store: who sends what where, with the client's idempotency key. */
 export interface MessageToStore {
   roomId: string;
-  senderId: number;
-  senderName: string;
+  sender: { id: number; username: string };
   clientId: string;
   content: string;
 }
 
+/** A message as stored; `duplicate` when `(roomId, sender, clientId)` was stored before. */
+export interface StoredMessage {
+  message: ChatMessage;
+  /** True when `(roomId, sender, clientId)` was already stored: nothing new was written. */
+  duplicate: boolean;
+}
+
 /** What became of one message: stored now, found stored already, or refused by the database. */
-export type StoreOutcome = { message: ChatMessage; duplicate: boolean } | { error: unknown };
+export type StoreOutcome = StoredMessage | { error: unknown };
 
 const INSERT = `insert into chat_messages (room_id, sender_id, client_id, content, created_at)
   values (?, ?, ?, ?, ?) on conflict (room_id, sender_id, client_id) do nothing`;
@@ -55,16 +61,16 @@ export function storeMessagesSqlite(
   /** Messages of this batch stored by an earlier send in it (one clientId sent twice). */
   const stored = new Map<string, ChatMessage>();
   return batch.map((m): StoreOutcome => {
-    const key = `${m.roomId}\u0000${m.senderId}\u0000${m.clientId}`;
+    const key = `${m.roomId}\u0000${m.sender.id}\u0000${m.clientId}`;
     try {
-      const { changes, lastInsertRowid } = insert.run(m.roomId, m.senderId, m.clientId, m.content, now);
+      const { changes, lastInsertRowid } = insert.run(m.roomId, m.sender.id, m.clientId, m.content, now);
       if (changes === 1) {
         const message: ChatMessage = {
           id: Number(lastInsertRowid),
           clientId: m.clientId,
           roomId: m.roomId,
-          senderId: m.senderId,
-          senderName: m.senderName,
+          senderId: m.sender.id,
+          senderName: m.sender.username,
           content: m.content,
           timestamp: now,
         };
@@ -73,14 +79,14 @@ export function storeMessagesSqlite(
       }
       const earlier = stored.get(key);
       if (earlier) return { message: earlier, duplicate: true };
-      const row = find.get(m.roomId, m.senderId, m.clientId);
+      const row = find.get(m.roomId, m.sender.id, m.clientId);
       if (!row) return { error: new Error(`message ${m.clientId} neither stored nor found`) };
       return {
         message: {
           id: Number(row.id),
           clientId: m.clientId,
           roomId: m.roomId,
-          senderId: m.senderId,
+          senderId: m.sender.id,
           senderName: row.sender_name,
           content: row.content,
           timestamp: Number(row.created_at),
