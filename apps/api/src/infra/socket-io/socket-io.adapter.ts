@@ -7,6 +7,7 @@ import { type Observable, isObservable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 
 import type { AppConfig } from '../../config/app-config';
+import { useCorkedWebSockets } from './corked-websocket';
 import { countReconnects } from '../metrics/redis-reconnects';
 import type { Metrics } from '../metrics/metrics';
 
@@ -59,6 +60,7 @@ export class SocketIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    useCorkedWebSockets();
     const server = super.createIOServer(port, {
       ...options,
       // Several instances behind a balancer without sticky sessions: long-polling would send a
