@@ -110,6 +110,22 @@ describe('CorkedWebSocket', () => {
     expect(writes.map((w) => w.calls)).toEqual([1, 1]);
   });
 
+  it("closes the gate past the socket's high-water mark, and sends the rest after the write", async () => {
+    const { client, socket } = await pair();
+    const writes = countWrites(socket);
+    const got = receive(client, 3);
+    const large = 'x'.repeat(64 * 1024);
+    socket.emit('large', large);
+    socket.emit('small', 1);
+    socket.emit('small', 2);
+    expect(await got).toEqual([
+      ['large', large],
+      ['small', 1],
+      ['small', 2],
+    ]);
+    expect(writes.calls).toBe(2);
+  });
+
   it('keeps sending in later ticks (the gate reopens)', async () => {
     const { client, socket } = await pair();
     for (let i = 0; i < 3; i++) {

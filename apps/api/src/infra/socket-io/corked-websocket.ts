@@ -38,7 +38,9 @@ export class CorkedWebSocket extends transports.websocket {
       if (corked.push(tcp) === 1) process.nextTick(uncorkAll);
     }
     super.send(packets);
-    this.writable = true;
+    // Open while the socket's buffer is under its high-water mark; past it, engine.io queues
+    // the next packets until this write's callback, as it always did (and drops volatile ones).
+    if (!tcp.writableNeedDrain) this.writable = true;
   }
 }
 
