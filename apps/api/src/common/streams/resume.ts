@@ -32,6 +32,10 @@ export abstract class Follower {
   protected abstract get closed(): boolean;
   /** A stream opened with a cursor got `opening` first (the metrics count resumes by outcome). */
   protected resumed?(opening: StreamEvent[]): void;
+  /** Runs `writes`, which sends several events at once (an opening, a catch-up, what was held). */
+  protected together(writes: () => void): void {
+    writes();
+  }
   private cursor: string | undefined;
 
   /** Whether an event has been sent. */
@@ -93,7 +97,8 @@ export abstract class Follower {
     const run = async () => {
       do {
         this.again = false;
-        for (const event of await after.call(this.source, this.userId, this.last)) this.send(event);
+        const events = await after.call(this.source, this.userId, this.last);
+        this.together(() => events.forEach((event) => this.send(event)));
       } while (this.again && !this.closed);
     };
     run()
@@ -107,10 +112,12 @@ export abstract class Follower {
   private opened(events: StreamEvent[]) {
     if (this.closed) return;
     if (this.cursor !== undefined) this.resumed?.(events);
-    for (const event of events) this.send(event);
-    this.started = true;
-    if (this.source.connected !== undefined && !this.source.connected()) this.catchUp();
-    else this.flush();
+    this.together(() => {
+      for (const event of events) this.send(event);
+      this.started = true;
+      if (this.source.connected !== undefined && !this.source.connected()) this.catchUp();
+      else this.flush();
+    });
   }
 
   private send(event: StreamEvent) {
@@ -123,7 +130,7 @@ export abstract class Follower {
   private flush() {
     const pending = this.held;
     this.held = null;
-    if (pending) for (const event of pending) this.send(event);
+    if (pending?.length) this.together(() => pending.forEach((event) => this.send(event)));
   }
 }
 

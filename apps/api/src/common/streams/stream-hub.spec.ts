@@ -93,6 +93,28 @@ class FakeResponse extends EventEmitter {
   }
 }
 
+/** A response that corks as a socket does: `flushes` are the writes that reach the client. */
+class CorkingResponse extends FakeResponse {
+  private corked = 0;
+  private pending = 0;
+  flushes: number[] = [];
+  cork() {
+    this.corked++;
+  }
+  uncork() {
+    if (--this.corked === 0 && this.pending) {
+      this.flushes.push(this.pending);
+      this.pending = 0;
+    }
+  }
+  override write(chunk: string | Buffer) {
+    super.write(chunk);
+    if (this.corked) this.pending++;
+    else this.flushes.push(1);
+    return true;
+  }
+}
+
 const noop = () => undefined;
 const req = {
   socket: { setKeepAlive: noop, setNoDelay: noop, setTimeout: noop },
@@ -186,6 +208,22 @@ describe('StreamHub', () => {
       ['4', 'thing'],
       ['5', 'thing'],
     ]);
+  });
+
+  it("writes a resumed stream's missed events, and those held meanwhile, in one write; live ones each at once", async () => {
+    const source = new FakeSource('things');
+    for (const id of [1, 2, 3, 4]) source.publish(id);
+    let release!: () => void;
+    source.opening$ = new Promise<void>((r) => (release = r));
+    const res = new CorkingResponse();
+    (hub.open(source, { id: 1 }, '1') as HubStream).writeTo(req, res as unknown as ServerResponse);
+    source.publish(5); // held while the opening is read
+    release();
+    await settle();
+    source.publish(6);
+    expect(res.text.match(/^id: \d+$/gm)).toEqual(['id: 1', 'id: 2', 'id: 3', 'id: 4', 'id: 5', 'id: 6']);
+    // hello (1) and the missed 2-4, then the held 5: one write; the live 6: one more.
+    expect(res.flushes).toEqual([5, 1]);
   });
 
   it('reads through the store while the live path is cut off, and catches up when it is back', async () => {

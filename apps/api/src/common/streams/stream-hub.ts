@@ -98,6 +98,12 @@ class Member extends Follower {
     this.writer.observer?.resumed(this.writer.kind, outcome);
   }
 
+  protected override together(writes: () => void) {
+    const { sink } = this.writer;
+    if (sink.together) sink.together(writes);
+    else writes();
+  }
+
   protected fail(err: unknown) {
     this.writer.sink.fail(err);
   }
