@@ -78,6 +78,11 @@ function forbidden(event: string): { ok: false; error: CodedError } {
   });
 }
 
+/** The debug line of a handled event: its name and outcome. */
+function handledLine(event: string, result: { ok: true } | { ok: false; error: CodedError }): string {
+  return `'${event}' handled: ${result.ok ? 'ok' : result.error.code}`;
+}
+
 /** A JSON object as socket.io's parser makes it: not an array, not binary, not a primitive. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -328,8 +333,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           const outcome = roleAtLeast(socket.data.role, requiredRole(event))
             ? await work()
             : forbidden(event);
-          if (logsAt('debug'))
-            this.logger.debug(`'${event}' handled: ${outcome.ok ? 'ok' : outcome.error.code}`);
+          if (logsAt('debug')) this.logger.debug(handledLine(event, outcome));
           return outcome;
         },
         undefined,
@@ -344,11 +348,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /** The debug line of a listener of ours, under a trace of its own (as `run` gives Nest's handlers). */
   private debugHandled(socket: ChatSocket, event: string, result: Ack<object>) {
-    withTrace(
-      () => this.logger.debug(`'${event}' handled: ${result.ok ? 'ok' : result.error.code}`),
-      undefined,
-      { socketId: socket.id, socketEvent: event },
-    );
+    withTrace(() => this.logger.debug(handledLine(event, result)), undefined, {
+      socketId: socket.id,
+      socketEvent: event,
+    });
   }
 
   /** A thrown error as the event's answer: a ChatError's code, or INTERNAL (logged). */

@@ -42,6 +42,25 @@ function statementsOf(db: SQLite.Database): Statements {
   return s;
 }
 
+/** `m` as the message stored with `id` (its sender's name and content, time as stored). */
+function storedAs(
+  m: MessageToStore,
+  id: number | bigint,
+  senderName: string,
+  content: string,
+  timestamp: number,
+): ChatMessage {
+  return {
+    id: Number(id),
+    clientId: m.clientId,
+    roomId: m.roomId,
+    senderId: m.sender.id,
+    senderName,
+    content,
+    timestamp,
+  };
+}
+
 /**
  * Stores a batch on SQLite with two prepared statements, run inside the caller's transaction:
  * one `INSERT … ON CONFLICT DO NOTHING` per message (its row id is `lastInsertRowid`), and a
@@ -65,15 +84,7 @@ export function storeMessagesSqlite(
     try {
       const { changes, lastInsertRowid } = insert.run(m.roomId, m.sender.id, m.clientId, m.content, now);
       if (changes === 1) {
-        const message: ChatMessage = {
-          id: Number(lastInsertRowid),
-          clientId: m.clientId,
-          roomId: m.roomId,
-          senderId: m.sender.id,
-          senderName: m.sender.username,
-          content: m.content,
-          timestamp: now,
-        };
+        const message = storedAs(m, lastInsertRowid, m.sender.username, m.content, now);
         stored.set(key, message);
         return { message, duplicate: false };
       }
@@ -82,15 +93,7 @@ export function storeMessagesSqlite(
       const row = find.get(m.roomId, m.sender.id, m.clientId);
       if (!row) return { error: new Error(`message ${m.clientId} neither stored nor found`) };
       return {
-        message: {
-          id: Number(row.id),
-          clientId: m.clientId,
-          roomId: m.roomId,
-          senderId: m.sender.id,
-          senderName: row.sender_name,
-          content: row.content,
-          timestamp: Number(row.created_at),
-        },
+        message: storedAs(m, row.id, row.sender_name, row.content, Number(row.created_at)),
         duplicate: true,
       };
     } catch (error) {
