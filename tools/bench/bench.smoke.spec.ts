@@ -60,19 +60,14 @@ describe('bench smoke run', () => {
     const ours = runOf(report, 'ours');
     const base = runOf(report, 'baseline');
     const [pair] = report.pairs;
-    expect(pair.ratios.p99Ms).toBeCloseTo(ours.latency.latencyMs.p99 / base.latency.latencyMs.p99, 6);
-    expect(pair.ratios.deliveriesPerSecond).toBeCloseTo(
-      ours.saturation.deliveriesPerSecond / base.saturation.deliveriesPerSecond,
-      6,
+    expectRatio(pair.ratios.p99Ms, ours.latency.latencyMs.p99, base.latency.latencyMs.p99);
+    expectRatio(
+      pair.ratios.deliveriesPerSecond,
+      ours.saturation.deliveriesPerSecond,
+      base.saturation.deliveriesPerSecond,
     );
-    expect(pair.ratios.cpuUsPerEvent).toBeCloseTo(
-      ours.saturation.cpuUsPerEvent / base.saturation.cpuUsPerEvent,
-      6,
-    );
-    expect(pair.ratios.heapPerConnectionKb).toBeCloseTo(
-      ours.heapPerConnectionKb / base.heapPerConnectionKb,
-      6,
-    );
+    expectRatio(pair.ratios.cpuUsPerEvent, ours.saturation.cpuUsPerEvent, base.saturation.cpuUsPerEvent);
+    expectRatio(pair.ratios.heapPerConnectionKb, ours.heapPerConnectionKb, base.heapPerConnectionKb);
     // One pair: its ratio is the median, and the spread is that one value.
     expect(report.figures.p99Ms.ratio).toMatchObject({
       median: pair.ratios.p99Ms,
@@ -121,7 +116,7 @@ describe('bench smoke run', () => {
     expect(ours.latency.rejected).toBe(0);
     expect(ours.latency.received).toBeGreaterThan(0);
     expect(ours.loadAverage).toEqual(loadAverage);
-    expect(ours.saturation.cpuUsPerEvent).toBeGreaterThan(0);
+    expect(ours.saturation.cpuUsPerEvent).toBeGreaterThanOrEqual(0);
     expectRatio(
       report.pairs[0].ratios.deliveriesPerSecond,
       ours.saturation.deliveriesPerSecond,
