@@ -1,4 +1,4 @@
-import { ApiProcess } from '@realtime/test-support';
+import { ApiProcess, login, request } from '@realtime/test-support';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { launchChromium, signIn } from './support/browser';
@@ -6,6 +6,8 @@ import { DashboardServer } from './support/dashboard-server';
 
 /** The shortest access token the API accepts (JWT_TTL_S minimum), so renewals happen often. */
 const TTL_S = 10;
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 describe('accounts in the browser: renewal, tabs, admin page', () => {
   let api: ApiProcess;
@@ -100,6 +102,48 @@ describe('accounts in the browser: renewal, tabs, admin page', () => {
       expect(await zoe.getByRole('link', { name: 'Admin' }).count()).toBe(0);
     } finally {
       await other.close();
+    }
+  });
+
+  it("the account page lists one's sessions, this browser marked, and signs another device out", async () => {
+    // A user of this test alone, so the list holds exactly the two browsers below.
+    const admin = await login(api, 'alice');
+    const created = await request(api, 'POST', '/api/users', {
+      token: admin.accessToken,
+      body: { username: 'erin', password: 'erin-password-1', role: 'viewer' },
+    });
+    expect(created.status).toBe(201);
+
+    const phoneContext = await browser.newContext({ userAgent: IPHONE });
+    try {
+      const phone = await phoneContext.newPage();
+      await signIn(phone, server.url, 'erin', 'erin-password-1');
+      await phone.waitForURL('**/dashboard');
+      await phone.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
+
+      const laptop = await context.newPage();
+      await signIn(laptop, server.url, 'erin', 'erin-password-1');
+      await laptop.waitForURL('**/dashboard');
+      await laptop.goto(`${server.url}/account`);
+      const rows = laptop.getByTestId('session-row');
+      await rows.nth(1).waitFor();
+      expect(await rows.count()).toBe(2);
+      const mine = rows.filter({ has: laptop.getByTestId('this-browser') });
+      expect(await mine.textContent()).toContain('Headless Chrome on Linux');
+      expect(await mine.getByTestId('revoke-session').count()).toBe(0);
+
+      const other = rows.filter({ hasText: 'Safari on iOS' });
+      await other.getByRole('button', { name: /^Sign out Safari on iOS/ }).click();
+      await laptop.getByTestId('sessions-result').filter({ hasText: 'Signed out Safari on iOS' }).waitFor();
+      expect(await rows.count()).toBe(1);
+      // The phone is signed out without touching it: its stream ends and its renewal is refused.
+      await phone.waitForURL('**/login**', { timeout: 60_000 });
+      // This browser is not.
+      await laptop.reload();
+      await laptop.getByTestId('session-row').first().waitFor();
+      expect(laptop.url()).toMatch(/\/account$/);
+    } finally {
+      await phoneContext.close();
     }
   });
 });

@@ -8,11 +8,12 @@ import type {
   CreateApiKeyRequest,
   CreateUserRequest,
   CreatedApiKey,
+  SessionInfo,
   UpdateUserRequest,
   UserAccount,
 } from '@realtime/contracts';
 
-/** Typed calls for accounts: admin user and API-key management, and one's own password. */
+/** Typed calls for accounts: admin user and API-key management, one's own password and sessions. */
 @Injectable({ providedIn: 'root' })
 export class AccountsApi {
   private readonly http = inject(HttpClient);
@@ -43,6 +44,15 @@ export class AccountsApi {
 
   changePassword(request: ChangePasswordRequest): Observable<void> {
     return this.http.put<void>('/api/auth/password', request);
+  }
+
+  /** One's own signed-in browsers and devices, `current` the one asking. */
+  sessions(): Observable<SessionInfo[]> {
+    return this.http.get<SessionInfo[]>('/api/auth/sessions');
+  }
+
+  revokeSession(id: string): Observable<void> {
+    return this.http.delete<void>(`/api/auth/sessions/${encodeURIComponent(id)}`);
   }
 
   signOutEverywhere(): Observable<{ revoked: number }> {
