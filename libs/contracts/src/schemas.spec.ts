@@ -2,6 +2,7 @@ import {
   ChatSendRequestSchema,
   CreateNotificationRequestSchema,
   CreateAlertRuleRequestSchema,
+  UpdateAlertRuleRequestSchema,
   CreateOrderRequestSchema,
   DashboardHistoryRangeQuerySchema,
   IdempotencyKeySchema,
@@ -149,5 +150,26 @@ describe('CreateAlertRuleRequestSchema', () => {
       'threshold: not allowed with not-operational',
     );
     expect(message({ ...rule, hysteresis: -1 })).toMatch(/^hysteresis: must be at least 0/);
+  });
+});
+
+describe('UpdateAlertRuleRequestSchema', () => {
+  const message = (body: object) => {
+    const r = UpdateAlertRuleRequestSchema.safeParse(body);
+    return r.success ? 'ok' : describeIssues(r.error);
+  };
+
+  it('takes any one field, and a null threshold (dropping it)', () => {
+    expect(message({ enabled: false })).toBe('ok');
+    expect(message({ threshold: 5 })).toBe('ok');
+    expect(message({ metric: 'systemStatus', condition: 'not-operational', threshold: null })).toBe('ok');
+  });
+
+  it('refuses nothing to change, an unknown field, and a bad value, naming it', () => {
+    expect(message({})).toBe('name at least one field to change');
+    expect(message({ state: 'ok' })).toMatch(/state/);
+    expect(message({ durationSeconds: 1.5 })).toMatch(/^durationSeconds: must be a whole number/);
+    expect(message({ recipients: { roles: [] } })).toBe('recipients: name at least one user or role');
+    expect(message({ name: ' ' })).toMatch(/^name: /);
   });
 });

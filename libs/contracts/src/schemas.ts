@@ -47,6 +47,7 @@ import {
   ANNOTATION_KIND_PATTERN,
   ANNOTATION_TEXT_MAX,
   type CreateAlertRuleRequest,
+  type UpdateAlertRuleRequest,
   type CreateAnnotationRequest,
 } from './index';
 
@@ -261,18 +262,15 @@ export const DashboardHistoryRangeQuerySchema = z
 const finite = (what: string) =>
   z.number({ error: `must be a number (${what})` }).refine(Number.isFinite, 'must be a finite number');
 
-/**
- * `POST /api/alerts/rules`. The threshold goes with `above`/`below` on a numeric metric;
- * `not-operational` goes with `systemStatus` and no threshold; at least one recipient.
- */
-export const CreateAlertRuleRequestSchema = z
+const threshold = finite('the value to compare with').refine((n) => Math.abs(n) <= 1e15, 'is too large');
+
+/** A rule's fields, each checked alone; how they go together is `checkAlertRule`'s. */
+const AlertRuleFieldsSchema = z
   .object({
     name: z.string().trim().min(1).max(ALERT_RULE_NAME_MAX),
     metric: z.enum(ALERT_METRICS, { error: `must be one of ${ALERT_METRICS.join(', ')}` }),
     condition: z.enum(ALERT_CONDITIONS, { error: `must be one of ${ALERT_CONDITIONS.join(', ')}` }),
-    threshold: finite('the value to compare with')
-      .refine((n) => Math.abs(n) <= 1e15, 'is too large')
-      .optional(),
+    threshold: threshold.optional(),
     hysteresis: finite('how far back the value must go to resolve')
       .min(0, 'must be at least 0')
       .max(1e15, 'is too large')
@@ -295,23 +293,40 @@ export const CreateAlertRuleRequestSchema = z
       .refine((r) => (r.users?.length ?? 0) + (r.roles?.length ?? 0) > 0, 'name at least one user or role'),
     enabled: z.boolean().optional(),
   })
+  .strict();
+
+/**
+ * `POST /api/alerts/rules`. The threshold goes with `above`/`below` on a numeric metric;
+ * `not-operational` goes with `systemStatus` and no threshold; at least one recipient.
+ */
+export const CreateAlertRuleRequestSchema = AlertRuleFieldsSchema.superRefine((rule, ctx) => {
+  const status = rule.metric === 'systemStatus';
+  if (status && rule.condition !== 'not-operational') {
+    ctx.addIssue({ code: 'custom', path: ['condition'], message: 'systemStatus takes not-operational' });
+  }
+  if (!status && rule.condition === 'not-operational') {
+    ctx.addIssue({ code: 'custom', path: ['condition'], message: `${rule.metric} takes above or below` });
+  }
+  if (rule.condition === 'not-operational') {
+    if (rule.threshold !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'not allowed with not-operational' });
+    }
+  } else if (rule.threshold === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['threshold'], message: `required with ${rule.condition}` });
+  }
+}) satisfies z.ZodType<CreateAlertRuleRequest>;
+
+/**
+ * `PATCH /api/alerts/rules/:id`: the fields to change, at least one; the rule they make is then
+ * checked as `CreateAlertRuleRequestSchema` checks a new one.
+ */
+export const UpdateAlertRuleRequestSchema = AlertRuleFieldsSchema.partial()
+  .extend({ threshold: threshold.nullable().optional() })
   .strict()
-  .superRefine((rule, ctx) => {
-    const status = rule.metric === 'systemStatus';
-    if (status && rule.condition !== 'not-operational') {
-      ctx.addIssue({ code: 'custom', path: ['condition'], message: 'systemStatus takes not-operational' });
-    }
-    if (!status && rule.condition === 'not-operational') {
-      ctx.addIssue({ code: 'custom', path: ['condition'], message: `${rule.metric} takes above or below` });
-    }
-    if (rule.condition === 'not-operational') {
-      if (rule.threshold !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'not allowed with not-operational' });
-      }
-    } else if (rule.threshold === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['threshold'], message: `required with ${rule.condition}` });
-    }
-  }) satisfies z.ZodType<CreateAlertRuleRequest>;
+  .refine(
+    (change) => Object.keys(change).length > 0,
+    'name at least one field to change',
+  ) satisfies z.ZodType<UpdateAlertRuleRequest>;
 
 /** `?limit=&before=` of `GET /api/alerts/history`. */
 export const AlertHistoryQuerySchema = z.object({

@@ -9,6 +9,9 @@ import { type ApiProcess, type RawSse, request } from '@realtime/test-support';
 export const createRule = (api: ApiProcess, token: string, body: Partial<CreateAlertRuleRequest> | object) =>
   request<AlertRule>(api, 'POST', '/api/alerts/rules', { token, body });
 
+export const updateRule = (api: ApiProcess, token: string, id: number | string, body: object) =>
+  request<AlertRule>(api, 'PATCH', `/api/alerts/rules/${id}`, { token, body });
+
 export async function alertHistory(api: ApiProcess, token: string): Promise<AlertHistoryResponse> {
   const res = await request<AlertHistoryResponse>(api, 'GET', '/api/alerts/history', { token });
   expect(res.status).toBe(200);

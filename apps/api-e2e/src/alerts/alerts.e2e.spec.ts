@@ -3,7 +3,7 @@ import { ApiProcess, type RawSse, login, request } from '@realtime/test-support'
 
 import { eventually, openStream } from '../dashboard/dashboard-support';
 import { sql } from '../reliability/support';
-import { alertHistory, alertTitles, createRule, moreTicks, placeOrder } from './alerts-support';
+import { alertHistory, alertTitles, createRule, moreTicks, placeOrder, updateRule } from './alerts-support';
 
 const annotationsOf = (s: RawSse) =>
   s.events.filter((e) => e.event === 'annotation').map((e) => JSON.parse(e.data) as Annotation);
@@ -164,6 +164,100 @@ describe('alert rules and annotations (one instance)', () => {
       (await request(api, 'DELETE', `/api/alerts/rules/${ruleId}`, { token: bob.accessToken })).status,
     ).toBe(204);
     expect((await request(api, 'GET', '/api/alerts/rules', { token: bob.accessToken })).body).toEqual([]);
+  });
+
+  it('changes a rule: renamed it keeps firing, disabled it goes quiet, a new threshold starts it over', async () => {
+    const stream = track(await openStream(api, alice.accessToken));
+    const created = await createRule(api, bob.accessToken, {
+      name: 'someone watching',
+      metric: 'activeUsers',
+      condition: 'above',
+      threshold: 0,
+      recipients: { roles: ['admin'] },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const firings = () => annotationsOf(stream).filter((a) => a.ruleId === id && a.kind === 'alert-firing');
+    await stream.until((s) => firings().length === 1, 20_000, 'the rule to fire');
+    const ruleOf = async () =>
+      (await request(api, 'GET', '/api/alerts/rules', { token: carol.accessToken })).body.find(
+        (r: { id: number }) => r.id === id,
+      );
+
+    // A new name and new recipients: what it judges is the same, so it is still firing.
+    const renamed = await updateRule(api, bob.accessToken, id, {
+      name: 'watched',
+      recipients: { users: ['bob'] },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({
+      name: 'watched',
+      state: 'firing',
+      threshold: 0,
+      recipients: { users: [{ id: bob.user.id, username: 'bob' }], roles: [] },
+    });
+    expect(await ruleOf()).toEqual(renamed.body);
+
+    // Disabled: back to ok, and not judged while the condition still holds.
+    const disabled = await updateRule(api, bob.accessToken, id, { enabled: false });
+    expect(disabled.body).toMatchObject({ enabled: false, state: 'ok', lastValue: null });
+    await moreTicks(stream, 5);
+    expect(await ruleOf()).toMatchObject({ state: 'ok', lastValue: null });
+
+    // Enabled with a threshold nobody reaches: quiet (had the change not taken, it would fire).
+    const enabled = await updateRule(api, bob.accessToken, id, { enabled: true, threshold: 1_000_000 });
+    expect(enabled.body).toMatchObject({ enabled: true, state: 'ok', threshold: 1_000_000 });
+    await moreTicks(stream, 5);
+    expect((await ruleOf()).state).toBe('ok');
+    expect(firings()).toHaveLength(1);
+
+    // Its threshold back at 0: it fires again, under its new name, to its new recipient.
+    expect((await updateRule(api, bob.accessToken, id, { threshold: 0 })).status).toBe(200);
+    await stream.until((s) => firings().length === 2, 20_000, 'the rule to fire again');
+    expect(firings()[1].text).toMatch(/^Alert: watched/);
+    await eventually(
+      () => alertTitles(api, bob.accessToken),
+      (t) => t.includes('Alert: watched'),
+      'the alert to reach bob',
+    );
+    const history = (await alertHistory(api, bob.accessToken)).items.filter((e) => e.ruleId === id);
+    expect(history.map((e) => [e.kind, e.ruleName])).toEqual([
+      ['firing', 'watched'],
+      ['firing', 'someone watching'],
+    ]);
+
+    // A switch to systemStatus drops the threshold by itself.
+    const status = await updateRule(api, bob.accessToken, id, {
+      metric: 'systemStatus',
+      condition: 'not-operational',
+    });
+    expect(status.body).toMatchObject({ metric: 'systemStatus', threshold: null, state: 'ok' });
+
+    const refusals: Array<[string, object, number, RegExp]> = [
+      [bob.accessToken, {}, 400, /^name at least one field to change/],
+      [bob.accessToken, { metric: 'activeUsers' }, 400, /^condition: activeUsers takes above or below/],
+      [
+        bob.accessToken,
+        { metric: 'activeUsers', condition: 'above' },
+        400,
+        /^threshold: required with above/,
+      ],
+      [bob.accessToken, { threshold: 3 }, 400, /^threshold: not allowed with not-operational/],
+      [bob.accessToken, { recipients: { users: ['nobody-here'] } }, 400, /no user "nobody-here"/],
+      [bob.accessToken, { state: 'firing' }, 400, /state/],
+      [carol.accessToken, { name: 'mine now' }, 403, /./],
+    ];
+    for (const [token, body, status, message] of refusals) {
+      const res = await updateRule(api, token, id, body);
+      expect({ body, status: res.status }).toEqual({ body, status });
+      expect((res.body as unknown as { message: string }).message).toMatch(message);
+    }
+    expect((await updateRule(api, bob.accessToken, 999_999, { name: 'x' })).status).toBe(404);
+    expect((await updateRule(api, bob.accessToken, 'abc', { name: 'x' })).status).toBe(400);
+    expect((await updateRule(api, '', id, { name: 'x' })).status).toBe(401);
+    // Nothing refused changed it.
+    expect(await ruleOf()).toEqual(status.body);
+    await request(api, 'DELETE', `/api/alerts/rules/${id}`, { token: bob.accessToken });
   });
 
   it('keeps ticking and evaluating the other rules when one rule cannot be evaluated', async () => {

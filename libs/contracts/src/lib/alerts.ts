@@ -52,6 +52,16 @@ export interface CreateAlertRuleRequest {
   enabled?: boolean;
 }
 
+/**
+ * `PATCH /api/alerts/rules/:id`: any of a rule's fields, the others kept (`threshold: null` drops
+ * it, for a switch to `systemStatus`). The rule as changed must be one `POST` would take. A change
+ * to what is judged (metric, condition, threshold, hysteresis, duration) or to `enabled` starts the
+ * rule over at `ok`; a new name or new recipients keep its state.
+ */
+export type UpdateAlertRuleRequest = Partial<Omit<CreateAlertRuleRequest, 'threshold'>> & {
+  threshold?: number | null;
+};
+
 /** `ok`: quiet; `pending`: the condition holds, not yet for `durationSeconds`; `firing`; `resolving`. */
 export type AlertState = 'ok' | 'pending' | 'firing' | 'resolving';
 

@@ -6,6 +6,7 @@ import {
   HttpException,
   HttpStatus,
   Param,
+  Patch,
   Post,
   Query,
   Res,
@@ -13,8 +14,17 @@ import {
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 
-import type { AlertHistoryResponse, AlertRule, CreateAlertRuleRequest } from '@realtime/contracts';
-import { AlertHistoryQuerySchema, CreateAlertRuleRequestSchema } from '@realtime/contracts/schemas';
+import type {
+  AlertHistoryResponse,
+  AlertRule,
+  CreateAlertRuleRequest,
+  UpdateAlertRuleRequest,
+} from '@realtime/contracts';
+import {
+  AlertHistoryQuerySchema,
+  CreateAlertRuleRequestSchema,
+  UpdateAlertRuleRequestSchema,
+} from '@realtime/contracts/schemas';
 
 import { CurrentUser } from '../../common/current-user.decorator';
 import { Roles } from '../../common/roles.decorator';
@@ -55,6 +65,19 @@ export class AlertRulesController {
   ): Promise<AlertRule> {
     await this.limit(user, res);
     return this.rules.create(body, { id: user.id, username: user.username });
+  }
+
+  /** Some of a rule's fields; see AlertRulesService.update for what starts the rule over. */
+  @Roles('operator')
+  @Patch('rules/:id')
+  async update(
+    @CurrentUser() user: VerifiedUser,
+    @Param('id', AlertRuleIdPipe) id: number,
+    @ZodBody(UpdateAlertRuleRequestSchema) body: UpdateAlertRuleRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AlertRule> {
+    await this.limit(user, res);
+    return this.rules.update(id, body);
   }
 
   @Roles('operator')

@@ -17,7 +17,9 @@ import {
   type AlertRule,
   type AlertState,
   type CreateAlertRuleRequest,
+  type UpdateAlertRuleRequest,
 } from '@realtime/contracts';
+import { CreateAlertRuleRequestSchema, describeIssues } from '@realtime/contracts/schemas';
 
 import { DATABASE } from '../../infra/database/database.module';
 import type { DatabaseHandle } from '../../infra/database/database.provider';
@@ -32,6 +34,23 @@ export function parseValue(value: string | null): number | string | null {
   if (value === null) return null;
   const n = Number(value);
   return value.trim() !== '' && Number.isFinite(n) ? n : value;
+}
+
+/** A stored rule as the request that would create it, every default spelled out. */
+function requestOf(row: AlertRuleRow): CreateAlertRuleRequest {
+  return {
+    name: row.name,
+    metric: row.metric as AlertMetric,
+    condition: row.condition as AlertCondition,
+    ...(row.threshold === null ? {} : { threshold: Number(row.threshold) }),
+    hysteresis: Number(row.hysteresis),
+    durationSeconds: Number(row.duration_ms) / 1000,
+    recipients: {
+      users: JSON.parse(row.recipient_users) as number[],
+      roles: JSON.parse(row.recipient_roles) as AlertRecipientRole[],
+    },
+    enabled: Number(row.enabled) === 1,
+  };
 }
 
 export function toAlertEvent(row: Selectable<AlertEventsTable>): AlertEvent {
@@ -49,7 +68,10 @@ export function toAlertEvent(row: Selectable<AlertEventsTable>): AlertEvent {
   };
 }
 
-/** Alert rules and their history: create, list, delete; the evaluation is AlertEvaluationService's. */
+/** What a rule judges: a change to any of these starts it over at `ok`. */
+const JUDGED = ['metric', 'condition', 'threshold', 'hysteresis', 'durationSeconds', 'enabled'] as const;
+
+/** Alert rules and their history: create, list, change, delete; the evaluation is AlertEvaluationService's. */
 @Injectable()
 export class AlertRulesService {
   constructor(
@@ -70,13 +92,7 @@ export class AlertRulesService {
     request: CreateAlertRuleRequest,
     creator: { id: number; username: string },
   ): Promise<AlertRule> {
-    const userIds: number[] = [];
-    for (const [i, idOrName] of (request.recipients.users ?? []).entries()) {
-      const user = await this.users.resolve(idOrName);
-      if (!user) throw new BadRequestException(`recipients.users.${i}: no user ${JSON.stringify(idOrName)}`);
-      if (!userIds.includes(user.id)) userIds.push(user.id);
-    }
-    const roles = [...new Set(request.recipients.roles ?? [])];
+    const definition = await this.definition(request);
     const count = await this.db
       .selectFrom('alert_rules')
       .select((eb) => eb.fn.countAll().as('n'))
@@ -88,15 +104,7 @@ export class AlertRulesService {
     const row = await this.db
       .insertInto('alert_rules')
       .values({
-        name: request.name,
-        metric: request.metric,
-        condition: request.condition,
-        threshold: request.threshold ?? null,
-        hysteresis: request.hysteresis ?? 0,
-        duration_ms: (request.durationSeconds ?? 0) * 1000,
-        recipient_users: JSON.stringify(userIds),
-        recipient_roles: JSON.stringify(roles),
-        enabled: request.enabled === false ? 0 : 1,
+        ...definition,
         created_by: creator.id,
         created_at: now,
         state: 'ok',
@@ -106,6 +114,57 @@ export class AlertRulesService {
       .returningAll()
       .executeTakeFirstOrThrow();
     return (await this.describe([row]))[0];
+  }
+
+  /**
+   * Changes some of a rule's fields. The rule they make is checked as a new one is (a switch to
+   * `not-operational` drops the threshold unless one is given); a change to what it judges, or to
+   * `enabled`, starts it over at `ok` (a firing rule is then quiet until it fires again).
+   */
+  async update(id: number, change: UpdateAlertRuleRequest): Promise<AlertRule> {
+    const row = await this.db.selectFrom('alert_rules').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundException(`Alert rule ${id} not found`);
+    const before = requestOf(row);
+    const merged: Record<string, unknown> = { ...before, ...change };
+    if (change.threshold === null || (merged.condition === 'not-operational' && !('threshold' in change))) {
+      delete merged.threshold;
+    }
+    const checked = CreateAlertRuleRequestSchema.safeParse(merged);
+    if (!checked.success) throw new BadRequestException(describeIssues(checked.error));
+    const after = checked.data;
+    const restart = JUDGED.some((field) => (after[field] ?? null) !== (before[field] ?? null));
+    const updated = await this.db
+      .updateTable('alert_rules')
+      .set({
+        ...(await this.definition(after)),
+        ...(restart ? { state: 'ok', state_since: Date.now(), last_value: null } : {}),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new NotFoundException(`Alert rule ${id} not found`);
+    return (await this.describe([updated]))[0];
+  }
+
+  /** A rule's columns as a request gives them, its recipients' names resolved to ids. */
+  private async definition(request: CreateAlertRuleRequest) {
+    const userIds: number[] = [];
+    for (const [i, idOrName] of (request.recipients.users ?? []).entries()) {
+      const user = await this.users.resolve(idOrName);
+      if (!user) throw new BadRequestException(`recipients.users.${i}: no user ${JSON.stringify(idOrName)}`);
+      if (!userIds.includes(user.id)) userIds.push(user.id);
+    }
+    return {
+      name: request.name,
+      metric: request.metric,
+      condition: request.condition,
+      threshold: request.threshold ?? null,
+      hysteresis: request.hysteresis ?? 0,
+      duration_ms: (request.durationSeconds ?? 0) * 1000,
+      recipient_users: JSON.stringify(userIds),
+      recipient_roles: JSON.stringify([...new Set(request.recipients.roles ?? [])]),
+      enabled: request.enabled === false ? 0 : 1,
+    };
   }
 
   async remove(id: number): Promise<void> {
