@@ -130,5 +130,21 @@ describe('history and alerts in the dashboard', () => {
     await page.getByTestId('rule-state').filter({ hasText: 'firing' }).waitFor();
     await page.getByTestId('alert-history').filter({ hasText: 'Fired no orders (browser)' }).waitFor();
     await screenshot(page, 'screenshot-alert-rules.png', true);
+
+    // Changed from the page: a threshold nothing goes below starts it over, quiet; then disabled.
+    const row = page.getByTestId('rule').filter({ hasText: 'no orders (browser)' });
+    await row.getByRole('button', { name: 'Change no orders (browser)' }).click();
+    await page.getByRole('form', { name: 'Change rule no orders (browser)' }).waitFor();
+    await page.getByTestId('rule-threshold').fill('0');
+    await page.getByTestId('rule-create').click();
+    await row.getByTestId('rule-state').filter({ hasText: /^ok$/ }).waitFor();
+    await row.getByRole('button', { name: 'Disable no orders (browser)' }).click();
+    await row.getByTestId('rule-state').filter({ hasText: 'disabled' }).waitFor();
+    const stored = await request(api, 'GET', '/api/alerts/rules', { token });
+    expect(stored.body.find((r: { id: number }) => r.id === rule.body.id)).toMatchObject({
+      threshold: 0,
+      enabled: false,
+      state: 'ok',
+    });
   });
 });

@@ -178,7 +178,7 @@ describe('alert rules and annotations (one instance)', () => {
     expect(created.status).toBe(201);
     const id = created.body.id;
     const firings = () => annotationsOf(stream).filter((a) => a.ruleId === id && a.kind === 'alert-firing');
-    await stream.until((s) => firings().length === 1, 20_000, 'the rule to fire');
+    await stream.until(() => firings().length === 1, 20_000, 'the rule to fire');
     const ruleOf = async () =>
       (await request(api, 'GET', '/api/alerts/rules', { token: carol.accessToken })).body.find(
         (r: { id: number }) => r.id === id,
@@ -213,7 +213,7 @@ describe('alert rules and annotations (one instance)', () => {
 
     // Its threshold back at 0: it fires again, under its new name, to its new recipient.
     expect((await updateRule(api, bob.accessToken, id, { threshold: 0 })).status).toBe(200);
-    await stream.until((s) => firings().length === 2, 20_000, 'the rule to fire again');
+    await stream.until(() => firings().length === 2, 20_000, 'the rule to fire again');
     expect(firings()[1].text).toMatch(/^Alert: watched/);
     await eventually(
       () => alertTitles(api, bob.accessToken),

@@ -6,6 +6,7 @@ import type {
   AlertHistoryResponse,
   AlertRule,
   CreateAlertRuleRequest,
+  UpdateAlertRuleRequest,
   DashboardHistoryRangeResponse,
   DashboardHistoryResponse,
   DashboardMetrics,
@@ -42,6 +43,10 @@ export class DashboardApi {
 
   createAlertRule(rule: CreateAlertRuleRequest): Observable<AlertRule> {
     return this.http.post<AlertRule>('/api/alerts/rules', rule);
+  }
+
+  updateAlertRule(id: number, change: UpdateAlertRuleRequest): Observable<AlertRule> {
+    return this.http.patch<AlertRule>(`/api/alerts/rules/${id}`, change);
   }
 
   deleteAlertRule(id: number): Observable<void> {

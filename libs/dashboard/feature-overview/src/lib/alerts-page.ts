@@ -15,7 +15,7 @@ import {
 } from '@realtime/contracts';
 import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access-api';
 
-/** Alert rules: the list with their state, a form to add one, delete, and the alert history. */
+/** Alert rules: the list with their state, a form to add or change one, disable, delete, and the alert history. */
 @Component({
   selector: 'rt-alerts-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -25,7 +25,12 @@ import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access
     @if (error(); as e) {
       <div class="banner" data-tone="down" role="alert" data-testid="alerts-error">{{ e }}</div>
     }
-    <form class="rt-card rule-form" (ngSubmit)="create()" data-testid="rule-form" aria-label="New rule">
+    <form
+      class="rt-card rule-form"
+      (ngSubmit)="save()"
+      data-testid="rule-form"
+      [attr.aria-label]="editing() ? 'Change rule ' + editing()!.name : 'New rule'"
+    >
       <label
         >Name <input name="name" [(ngModel)]="name" required maxlength="100" data-testid="rule-name"
       /></label>
@@ -85,8 +90,11 @@ import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access
         }
       </fieldset>
       <button type="submit" class="btn primary" data-testid="rule-create" [disabled]="busy()">
-        Add rule
+        {{ editing() ? 'Save changes' : 'Add rule' }}
       </button>
+      @if (editing()) {
+        <button type="button" class="btn" (click)="stopEditing()" data-testid="rule-cancel">Cancel</button>
+      }
     </form>
 
     <section class="rt-card" aria-label="Rules">
@@ -96,10 +104,21 @@ import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access
       }
       <ul class="rules" data-testid="rules">
         @for (r of rules(); track r.id) {
-          <li [attr.data-state]="r.state" data-testid="rule">
+          <li [attr.data-state]="r.enabled ? r.state : 'disabled'" data-testid="rule">
             <span class="rule-name">{{ r.name }}</span>
             <span class="muted">{{ describe(r) }}</span>
-            <span class="state" data-testid="rule-state">{{ r.state }}</span>
+            <span class="state" data-testid="rule-state">{{ r.enabled ? r.state : 'disabled' }}</span>
+            <button type="button" class="btn" (click)="edit(r)" [attr.aria-label]="'Change ' + r.name">
+              Change
+            </button>
+            <button
+              type="button"
+              class="btn"
+              (click)="setEnabled(r, !r.enabled)"
+              [attr.aria-label]="(r.enabled ? 'Disable ' : 'Enable ') + r.name"
+            >
+              {{ r.enabled ? 'Disable' : 'Enable' }}
+            </button>
             <button type="button" class="btn" (click)="remove(r)" [attr.aria-label]="'Delete ' + r.name">
               Delete
             </button>
@@ -133,6 +152,12 @@ import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access
     h1 {
       margin: 0;
       font-size: 1.375rem;
+    }
+    .rt-card {
+      padding: 1rem 1.25rem;
+    }
+    .events time {
+      margin-right: 0.5rem;
     }
     h2 {
       margin: 0 0 0.5rem;
@@ -188,6 +213,9 @@ import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access
     li[data-state='firing'] .state {
       color: var(--down);
     }
+    li[data-state='disabled'] .rule-name {
+      color: var(--muted);
+    }
     .muted {
       color: var(--muted);
       font-size: 0.8125rem;
@@ -210,6 +238,8 @@ export class AlertsPage {
   protected readonly events = signal<AlertEvent[]>([]);
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);
+  /** The rule the form changes, or null when it adds one. */
+  protected readonly editing = signal<AlertRule | null>(null);
   protected readonly pickedRoles = signal<AlertRecipientRole[]>([]);
   protected readonly firing = computed(() => this.rules().filter((r) => r.state === 'firing').length);
 
@@ -228,7 +258,26 @@ export class AlertsPage {
     this.pickedRoles.update((r) => (on ? [...new Set([...r, role])] : r.filter((x) => x !== role)));
   }
 
-  protected create(): void {
+  /** Fills the form with a rule's fields; saving then changes that rule. */
+  protected edit(rule: AlertRule): void {
+    this.editing.set(rule);
+    this.name = rule.name;
+    this.metric = rule.metric;
+    this.condition = rule.condition;
+    this.threshold = rule.threshold;
+    this.durationSeconds = rule.durationSeconds;
+    this.users = rule.recipients.users.map((u) => u.username).join(', ');
+    this.pickedRoles.set([...rule.recipients.roles]);
+  }
+
+  protected stopEditing(): void {
+    this.editing.set(null);
+    this.name = '';
+    this.users = '';
+    this.pickedRoles.set([]);
+  }
+
+  protected save(): void {
     const users = this.users
       .split(',')
       .map((u) => u.trim())
@@ -241,21 +290,33 @@ export class AlertsPage {
       recipients: { users, roles: this.pickedRoles() },
     };
     if (this.condition !== 'not-operational') rule.threshold = Number(this.threshold);
+    const editing = this.editing();
+    const saved = editing
+      ? this.api.updateAlertRule(editing.id, { ...rule, threshold: rule.threshold ?? null })
+      : this.api.createAlertRule(rule);
     this.busy.set(true);
+    saved.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
+      next: () => {
+        this.busy.set(false);
+        this.error.set(null);
+        this.stopEditing();
+        this.load();
+      },
+      error: (e: unknown) => {
+        this.busy.set(false);
+        this.error.set(friendlyHttpError(e, editing ? 'change the rule' : 'add the rule'));
+      },
+    });
+  }
+
+  protected setEnabled(rule: AlertRule, enabled: boolean): void {
     this.api
-      .createAlertRule(rule)
+      .updateAlertRule(rule.id, { enabled })
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        next: () => {
-          this.busy.set(false);
-          this.error.set(null);
-          this.name = '';
-          this.load();
-        },
-        error: (e: unknown) => {
-          this.busy.set(false);
-          this.error.set(friendlyHttpError(e, 'add the rule'));
-        },
+        next: () => this.load(),
+        error: (e: unknown) =>
+          this.error.set(friendlyHttpError(e, enabled ? 'enable the rule' : 'disable the rule')),
       });
   }
 

@@ -1,0 +1,95 @@
+import { TestBed } from '@angular/core/testing';
+import { of } from 'rxjs';
+
+import type { AlertRule } from '@realtime/contracts';
+import { DashboardApi } from '@realtime/dashboard/data-access-api';
+
+import { AlertsPage } from './alerts-page';
+
+const RULE: AlertRule = {
+  id: 7,
+  name: 'orders stopped',
+  metric: 'ordersPerMinute',
+  condition: 'below',
+  threshold: 2,
+  hysteresis: 0,
+  durationSeconds: 300,
+  recipients: { users: [{ id: 2, username: 'bob' }], roles: ['operator'] },
+  enabled: true,
+  state: 'firing',
+  stateSince: '2026-11-30T10:00:00.000Z',
+  lastValue: 0,
+  createdBy: { id: 2, username: 'bob' },
+  createdAt: '2026-11-30T09:00:00.000Z',
+};
+
+describe('AlertsPage', () => {
+  let rules: AlertRule[];
+  const api = {
+    alertRules: jest.fn(() => of(rules)),
+    alertHistory: jest.fn(() => of({ items: [], nextCursor: null })),
+    createAlertRule: jest.fn(() => of(RULE)),
+    updateAlertRule: jest.fn((id: number, change: Partial<AlertRule>) => {
+      rules = rules.map((r) => (r.id === id ? { ...r, ...change, state: 'ok' } : r));
+      return of(rules[0]);
+    }),
+    deleteAlertRule: jest.fn(() => of(undefined)),
+  };
+
+  beforeEach(() => {
+    jest.clearAllMocks();
+    rules = [RULE];
+    TestBed.configureTestingModule({ providers: [{ provide: DashboardApi, useValue: api }] });
+  });
+
+  async function render() {
+    const fixture = TestBed.createComponent(AlertsPage);
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    const byLabel = (label: string) => el.querySelector<HTMLElement>(`[aria-label="${label}"]`)!;
+    const field = (id: string) => el.querySelector<HTMLInputElement>(`[data-testid=${id}]`)!;
+    return { fixture, el, byLabel, field };
+  }
+
+  it("fills the form with a rule's fields and saves the change to that rule", async () => {
+    const { fixture, el, byLabel, field } = await render();
+    byLabel('Change orders stopped').click();
+    await fixture.whenStable();
+    expect(field('rule-name').value).toBe('orders stopped');
+    expect(field('rule-threshold').value).toBe('2');
+    expect(field('rule-users').value).toBe('bob');
+    expect((field('rule-role-operator') as HTMLInputElement).checked).toBe(true);
+    expect(field('rule-create').textContent).toContain('Save changes');
+
+    field('rule-threshold').value = '5';
+    field('rule-threshold').dispatchEvent(new Event('input'));
+    await fixture.whenStable();
+    field('rule-create').click();
+    await fixture.whenStable();
+    expect(api.createAlertRule).not.toHaveBeenCalled();
+    expect(api.updateAlertRule).toHaveBeenCalledWith(7, {
+      name: 'orders stopped',
+      metric: 'ordersPerMinute',
+      condition: 'below',
+      threshold: 5,
+      durationSeconds: 300,
+      recipients: { users: ['bob'], roles: ['operator'] },
+    });
+    // The form adds rules again, and the list shows the rule as the server now has it.
+    expect(field('rule-create').textContent).toContain('Add rule');
+    expect(field('rule-name').value).toBe('');
+    expect(el.querySelector('[data-testid=rule-state]')?.textContent).toBe('ok');
+  });
+
+  it('disables and enables a rule, a disabled one shown as such', async () => {
+    const { fixture, el, byLabel } = await render();
+    byLabel('Disable orders stopped').click();
+    await fixture.whenStable();
+    expect(api.updateAlertRule).toHaveBeenCalledWith(7, { enabled: false });
+    expect(el.querySelector('[data-testid=rule]')?.getAttribute('data-state')).toBe('disabled');
+    expect(el.querySelector('[data-testid=rule-state]')?.textContent).toBe('disabled');
+    byLabel('Enable orders stopped').click();
+    await fixture.whenStable();
+    expect(api.updateAlertRule).toHaveBeenLastCalledWith(7, { enabled: true });
+  });
+});
