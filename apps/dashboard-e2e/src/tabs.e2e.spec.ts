@@ -29,20 +29,22 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
   let bobId: number;
   let sent = 0;
 
+  /** How long a tab may take to show something: long, as ten tabs share two cores with other suites. */
+  const WAIT_MS = 60_000;
   const live = (page: Page) =>
-    page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+    page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor({ timeout: WAIT_MS });
   const events = async (page: Page) => Number(await page.getByTestId('updated').getAttribute('data-events'));
   const moreEvents = async (page: Page) =>
     page.waitForFunction(
       (n) => Number(document.querySelector('[data-testid=updated]')?.getAttribute('data-events')) > n,
       await events(page),
-      { timeout: 15_000 },
+      { timeout: WAIT_MS },
     );
   const badge = (page: Page, count: number) =>
     page
       .getByTestId('notification-badge')
       .filter({ hasText: new RegExp(`^${count}$`) })
-      .waitFor({ timeout: 15_000 });
+      .waitFor({ timeout: WAIT_MS });
   const item = (page: Page, title: string) => page.getByTestId('notification').filter({ hasText: title });
 
   const onPage = (path: string) => tabs.filter((t) => t.url().endsWith(path));
@@ -60,7 +62,7 @@ describe.each<Serving>(['dev proxy', 'production', 'no Web Locks'])('any number 
   }
 
   /** Waits for a condition on the server side (polled, like Playwright's own waits). */
-  async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 15_000) {
+  async function until(what: string, ok: () => Promise<boolean>, timeoutMs = WAIT_MS) {
     const deadline = Date.now() + timeoutMs;
     while (!(await ok())) {
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

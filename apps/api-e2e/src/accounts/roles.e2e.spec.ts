@@ -173,6 +173,15 @@ const ROUTES: Route[] = [
     ok: 201,
   },
   {
+    method: 'PATCH',
+    // An id that does not exist: past the role check, the answer is a 404.
+    path: () => '/api/alerts/rules/999999',
+    doc: '/api/alerts/rules/{id}',
+    body: () => ({ enabled: false }),
+    least: 'operator',
+    ok: 404,
+  },
+  {
     method: 'DELETE',
     // An id that does not exist: past the role check, the answer is a 404.
     path: () => '/api/alerts/rules/999999',
