@@ -146,5 +146,19 @@ describe('history and alerts in the dashboard', () => {
       enabled: false,
       state: 'ok',
     });
+
+    // Enabled with its threshold back at 1 (still no orders): it fires again, and the page shows it
+    // live, without being reloaded.
+    await row.getByRole('button', { name: 'Change no orders (browser)' }).click();
+    await page.getByTestId('rule-threshold').fill('1');
+    await page.getByTestId('rule-create').click();
+    await row.getByTestId('rule-state').filter({ hasText: 'disabled' }).waitFor();
+    await row.getByRole('button', { name: 'Enable no orders (browser)' }).click();
+    await row.getByTestId('rule-state').filter({ hasText: 'firing' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('alert-history')
+      .getByText('Fired no orders (browser)')
+      .nth(1)
+      .waitFor({ timeout: 30_000 });
   });
 });

@@ -1,8 +1,9 @@
 import { TestBed } from '@angular/core/testing';
-import { of } from 'rxjs';
+import { Subject, of } from 'rxjs';
 
 import type { AlertRule } from '@realtime/contracts';
 import { DashboardApi } from '@realtime/dashboard/data-access-api';
+import { DashboardStream } from '@realtime/dashboard/data-access-realtime';
 
 import { AlertsPage } from './alerts-page';
 
@@ -36,10 +37,18 @@ describe('AlertsPage', () => {
     deleteAlertRule: jest.fn(() => of(undefined)),
   };
 
+  let messages: Subject<unknown>;
+
   beforeEach(() => {
     jest.clearAllMocks();
     rules = [RULE];
-    TestBed.configureTestingModule({ providers: [{ provide: DashboardApi, useValue: api }] });
+    messages = new Subject();
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: DashboardApi, useValue: api },
+        { provide: DashboardStream, useValue: { messages$: messages } },
+      ],
+    });
   });
 
   async function render() {
@@ -91,5 +100,31 @@ describe('AlertsPage', () => {
     byLabel('Enable orders stopped').click();
     await fixture.whenStable();
     expect(api.updateAlertRule).toHaveBeenLastCalledWith(7, { enabled: true });
+  });
+
+  it('reads the rules again when one fires or resolves (its annotation on the stream), or after a resume', async () => {
+    const { fixture, el } = await render();
+    expect(api.alertRules).toHaveBeenCalledTimes(1);
+    const annotation = (kind: string) => ({
+      kind: 'event',
+      value: { type: 'annotation', id: '1', receivedAt: 0, data: { id: 1, time: 0, kind, text: 'x' } },
+    });
+    messages.next(annotation('deploy'));
+    messages.next({ kind: 'open', resumed: false });
+    messages.next({ kind: 'event', value: { type: 'metrics', id: '2', receivedAt: 0, data: {} } });
+    expect(api.alertRules).toHaveBeenCalledTimes(1);
+
+    rules = [{ ...RULE, state: 'ok' }];
+    messages.next(annotation('alert-resolved'));
+    await fixture.whenStable();
+    expect(api.alertRules).toHaveBeenCalledTimes(2);
+    expect(api.alertHistory).toHaveBeenCalledTimes(2);
+    expect(el.querySelector('[data-testid=rule-state]')?.textContent).toBe('ok');
+    messages.next({ kind: 'open', resumed: true });
+    expect(api.alertRules).toHaveBeenCalledTimes(3);
+
+    fixture.destroy();
+    messages.next(annotation('alert-firing'));
+    expect(api.alertRules).toHaveBeenCalledTimes(3);
   });
 });

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
+import { Subject, catchError, filter, forkJoin, of, switchMap } from 'rxjs';
 
 import {
   ALERT_CONDITIONS,
@@ -14,8 +15,12 @@ import {
   type CreateAlertRuleRequest,
 } from '@realtime/contracts';
 import { DashboardApi, friendlyHttpError } from '@realtime/dashboard/data-access-api';
+import { DashboardStream } from '@realtime/dashboard/data-access-realtime';
 
-/** Alert rules: the list with their state, a form to add or change one, disable, delete, and the alert history. */
+/**
+ * Alert rules: the list with their state (live), a form to add or change one, disable, delete,
+ * and the alert history.
+ */
 @Component({
   selector: 'rt-alerts-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -250,8 +255,41 @@ export class AlertsPage {
   protected durationSeconds = 0;
   protected users = '';
 
+  private readonly reloads = new Subject<void>();
+
   constructor() {
+    this.reloads
+      .pipe(
+        switchMap(() =>
+          forkJoin([
+            this.api.alertRules().pipe(
+              catchError((e: unknown) => {
+                this.error.set(friendlyHttpError(e, 'load the rules'));
+                return of(null);
+              }),
+            ),
+            this.api.alertHistory().pipe(catchError(() => of(null))),
+          ]),
+        ),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(([rules, history]) => {
+        if (rules) this.rules.set(rules);
+        if (history) this.events.set(history.items);
+      });
     this.load();
+    // Live: a rule that fires or resolves is annotated on the dashboard stream, so the list and the
+    // history are read again then (and after a resume, which may have missed some).
+    inject(DashboardStream)
+      .messages$.pipe(
+        filter((m) =>
+          m.kind === 'open'
+            ? m.resumed
+            : m.value.type === 'annotation' && m.value.data.kind.startsWith('alert-'),
+        ),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe(() => this.load());
   }
 
   protected toggleRole(role: AlertRecipientRole, on: boolean): void {
@@ -340,17 +378,8 @@ export class AlertsPage {
     return new Date(iso).toLocaleString();
   }
 
+  /** Reads the rules and the history again; a read still under way is dropped (the newest wins). */
   private load(): void {
-    this.api
-      .alertRules()
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({
-        next: (rules) => this.rules.set(rules),
-        error: (e: unknown) => this.error.set(friendlyHttpError(e, 'load the rules')),
-      });
-    this.api
-      .alertHistory()
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe({ next: (h) => this.events.set(h.items), error: () => undefined });
+    this.reloads.next();
   }
 }
