@@ -36,9 +36,13 @@ describe('bench smoke run', () => {
     end: expect.any(Array),
   };
   const runOf = (report: any, target: string) => report.runs.find((r: any) => r.target === target);
-  // A tiny run may see a baseline figure of 0 (CPU is counted in 10 ms ticks): then no ratio.
-  const expectRatio = (actual: number | null, ours: number, base: number) =>
-    base ? expect(actual).toBeCloseTo(ours / base, 6) : expect(actual).toBeNull();
+  // A tiny run may see a baseline figure of 0 (CPU is counted in 10 ms ticks), or miss a figure
+  // (a heap probe that did not answer on a loaded machine is null in the report): then no ratio.
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const expectRatio = (actual: number | null, ours: number | null, base: number | null) =>
+    finite(ours) && finite(base) && base !== 0
+      ? expect(actual).toBeCloseTo(ours / base, 6)
+      : expect(actual).toBeNull();
   const judged = (ratio: number | null, ok: (r: number) => boolean) => (ratio == null ? null : ok(ratio));
 
   it('sse-fanout: one pair A B, each run with its load average, the ratios from its own figures', () => {
