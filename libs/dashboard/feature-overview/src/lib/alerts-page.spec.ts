@@ -70,8 +70,14 @@ describe('AlertsPage', () => {
     expect((field('rule-role-operator') as HTMLInputElement).checked).toBe(true);
     expect(field('rule-create').textContent).toContain('Save changes');
 
-    field('rule-threshold').value = '5';
-    field('rule-threshold').dispatchEvent(new Event('input'));
+    expect(field('rule-hysteresis').value).toBe('0');
+    for (const [id, value] of [
+      ['rule-threshold', '5'],
+      ['rule-hysteresis', '1'],
+    ]) {
+      field(id).value = value;
+      field(id).dispatchEvent(new Event('input'));
+    }
     await fixture.whenStable();
     field('rule-create').click();
     await fixture.whenStable();
@@ -81,6 +87,7 @@ describe('AlertsPage', () => {
       metric: 'ordersPerMinute',
       condition: 'below',
       threshold: 5,
+      hysteresis: 1,
       durationSeconds: 300,
       recipients: { users: ['bob'], roles: ['operator'] },
     });
@@ -88,6 +95,9 @@ describe('AlertsPage', () => {
     expect(field('rule-create').textContent).toContain('Add rule');
     expect(field('rule-name').value).toBe('');
     expect(el.querySelector('[data-testid=rule-state]')?.textContent).toBe('ok');
+    expect(el.querySelector('[data-testid=rule]')?.textContent).toContain(
+      'ordersPerMinute below 5 (resolves at 6 or more) for 300 s',
+    );
   });
 
   it('disables and enables a rule, a disabled one shown as such', async () => {

@@ -65,6 +65,16 @@ import { DashboardStream } from '@realtime/dashboard/data-access-realtime';
             [(ngModel)]="threshold"
             data-testid="rule-threshold"
         /></label>
+        <label title="How far back across the threshold the value must go before a firing rule resolves"
+          >Hysteresis
+          <input
+            name="hysteresis"
+            type="number"
+            min="0"
+            step="any"
+            [(ngModel)]="hysteresis"
+            data-testid="rule-hysteresis"
+        /></label>
       }
       <label
         >For (seconds)
@@ -253,6 +263,7 @@ export class AlertsPage {
   protected condition: AlertCondition = 'below';
   protected threshold: number | null = 1;
   protected durationSeconds = 0;
+  protected hysteresis = 0;
   protected users = '';
 
   private readonly reloads = new Subject<void>();
@@ -304,6 +315,7 @@ export class AlertsPage {
     this.condition = rule.condition;
     this.threshold = rule.threshold;
     this.durationSeconds = rule.durationSeconds;
+    this.hysteresis = rule.hysteresis;
     this.users = rule.recipients.users.map((u) => u.username).join(', ');
     this.pickedRoles.set([...rule.recipients.roles]);
   }
@@ -311,6 +323,7 @@ export class AlertsPage {
   protected stopEditing(): void {
     this.editing.set(null);
     this.name = '';
+    this.hysteresis = 0;
     this.users = '';
     this.pickedRoles.set([]);
   }
@@ -327,7 +340,10 @@ export class AlertsPage {
       durationSeconds: Number(this.durationSeconds) || 0,
       recipients: { users, roles: this.pickedRoles() },
     };
-    if (this.condition !== 'not-operational') rule.threshold = Number(this.threshold);
+    if (this.condition !== 'not-operational') {
+      rule.threshold = Number(this.threshold);
+      rule.hysteresis = Number(this.hysteresis) || 0;
+    }
     const editing = this.editing();
     const saved = editing
       ? this.api.updateAlertRule(editing.id, { ...rule, threshold: rule.threshold ?? null })
@@ -369,7 +385,14 @@ export class AlertsPage {
   }
 
   protected describe(r: AlertRule): string {
-    const what = r.condition === 'not-operational' ? 'not operational' : `${r.condition} ${r.threshold}`;
+    const back =
+      r.hysteresis && r.threshold !== null
+        ? r.condition === 'above'
+          ? ` (resolves at ${r.threshold - r.hysteresis} or less)`
+          : ` (resolves at ${r.threshold + r.hysteresis} or more)`
+        : '';
+    const what =
+      r.condition === 'not-operational' ? 'not operational' : `${r.condition} ${r.threshold}${back}`;
     const who = [...r.recipients.users.map((u) => u.username), ...r.recipients.roles.map((x) => `${x}s`)];
     return `${r.metric} ${what}${r.durationSeconds ? ` for ${r.durationSeconds} s` : ''} → ${who.join(', ')}`;
   }
