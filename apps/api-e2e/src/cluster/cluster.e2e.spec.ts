@@ -288,11 +288,15 @@ describe('cluster: two API instances joined through Redis', () => {
     );
 
     await a.stop('SIGKILL');
+    const killedAt = Date.now();
     // B takes the lead over once A's lease runs out, keeps ticking, and its users stay connected.
     const before = ticksOf(ticksOnB).length;
     // The lease runs out 2.5 s after A's last renewal; on a loaded CI machine B once took 14 s to
     // publish, so the bound is long (30 s), not the expectation.
-    await ticksOnB.waitForEvents('metrics', before + 3, 30_000);
+    await ticksOnB.waitForEvents('metrics', before + 3, 30_000).catch((err: Error) => {
+      // What B said meanwhile (its lead, its ticks' errors) is what explains a slow takeover.
+      throw new Error(`${err.message}\n--- A killed at ${killedAt}; B's log:\n${b.logs.slice(-4000)}`);
+    });
     expect((await health(b)).details.dashboard.ticks).toBe('publishing');
     expect(ticksOnB.closed).toBe(false);
     expect((await health(b)).status).toBe('ok');
